@@ -1,0 +1,5 @@
+"""`python -m stablenew` runs the CLI."""
+
+from stablenew.cli import main
+
+main()

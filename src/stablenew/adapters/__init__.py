@@ -1,0 +1,1 @@
+"""The outside world: one technology per module, each implementing a core port."""

@@ -1,0 +1,1 @@
+"""Image backends: the built-in procedural generator and HTTP servers."""

@@ -1,0 +1,126 @@
+"""PipelineRunner: runs the enabled stages against an ImageBackend, saves PNGs, writes one record."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from stablenew import __version__
+from stablenew.adapters.pipeline.png_files import save_png
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.generation import StageOutput, StageRequest
+from stablenew.domain.infotext import format_infotext
+from stablenew.domain.ports.clock import Clock
+from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.ports.pipeline_run import PipelineRun
+from stablenew.domain.ports.record_sink import RecordSink
+from stablenew.domain.record import LearningContext
+from stablenew.domain.record_builder import build_learning_record
+from stablenew.domain.results import CANCELLED, FAILED, SUCCESS, ImageArtifact, PipelineRunResult, StageEvent
+
+log = logging.getLogger("stablenew.pipeline")
+
+
+@dataclass
+class _Attempt:
+    outcome: str = SUCCESS
+    error: str | None = None
+    error_kind: str | None = None
+    images: list[ImageArtifact] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class PipelineRunner(PipelineRun):
+    """Feeds each stage the previous stage's images; a failing stage ends the run, never raises."""
+
+    def __init__(self, *, backend: ImageBackend, clock: Clock, output_dir: Path | str) -> None:
+        self.backend = backend
+        self.clock = clock
+        self.output_dir = Path(output_dir)
+
+    def run(
+        self,
+        config: PipelineConfig,
+        *,
+        record_sink: RecordSink | None = None,
+        learning_context: LearningContext | None = None,
+        cancel: CancelToken | None = None,
+    ) -> PipelineRunResult:
+        started = self.clock.now()
+        run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:10]}"
+        events: list[StageEvent] = []
+        inputs: list[bytes | None] = [None]
+        for index, stage in enumerate(effective_stages(config), start=1):
+            event, inputs = self._stage(config, stage, index, run_id, inputs, cancel)
+            events.append(event)
+            if event.outcome != SUCCESS:
+                break
+        failed = next((e for e in events if e.outcome != SUCCESS), None)
+        result = PipelineRunResult(
+            run_id=run_id, started_at=started, ended_at=self.clock.now(), success=failed is None,
+            events=tuple(events), error=f"{failed.stage}: {failed.error}" if failed else None,
+            cancelled=failed is not None and failed.outcome == CANCELLED, backend=self.backend.name,
+        )
+        if record_sink is None:
+            return result
+        try:
+            record_sink.append_record(build_learning_record(config, result, learning_context))
+        except OSError as exc:
+            log.warning("learning record for run %s was not written: %s", run_id, exc)
+            return replace(result, record_error=str(exc))
+        return result
+
+    def _stage(
+        self, config: PipelineConfig, stage: StageConfig, index: int, run_id: str,
+        inputs: list[bytes | None], cancel: CancelToken | None,
+    ) -> tuple[StageEvent, list[bytes | None]]:
+        started, t0 = self.clock.now(), self.clock.monotonic()
+        attempt, produced = _Attempt(params=dict(stage.params)), []
+        try:
+            for source in inputs:
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError(cancel.reason or "cancelled")
+                request = StageRequest(stage=stage.stage, params=stage.params, prompt=config.prompt,
+                                       negative_prompt=config.negative_prompt, input_image=source, run_id=run_id)
+                output = self.backend.generate(request, cancel)
+                attempt.params.update(output.params)
+                produced.extend(self._save(config, stage, index, run_id, output, len(attempt.images), attempt))
+        except CancelledError as exc:
+            attempt.outcome, attempt.error, attempt.error_kind = CANCELLED, str(exc), "cancelled"
+        except BackendError as exc:
+            attempt.outcome, attempt.error, attempt.error_kind = FAILED, str(exc), exc.kind
+            if exc.retries:
+                attempt.params["retries"] = exc.retries
+        except Exception as exc:  # a run never raises: any surprise is this stage's failure
+            attempt.outcome, attempt.error = FAILED, f"{type(exc).__name__}: {exc}"
+            attempt.error_kind = "io_error" if isinstance(exc, OSError) else "internal_error"
+            log.debug("stage %s failed", stage.stage, exc_info=True)
+        event = StageEvent(
+            stage=stage.stage, started_at=started, ended_at=self.clock.now(),
+            duration_s=self.clock.monotonic() - t0, outcome=attempt.outcome, error=attempt.error,
+            error_kind=attempt.error_kind, images=tuple(attempt.images), params=attempt.params,
+        )
+        return event, produced
+
+    def _save(
+        self, config: PipelineConfig, stage: StageConfig, index: int, run_id: str, output: StageOutput,
+        offset: int, attempt: _Attempt,
+    ) -> list[bytes | None]:
+        produced: list[bytes | None] = []
+        for number, image in enumerate(output.images, start=offset):
+            params = {**stage.params, **output.params, "seed": image.seed or output.params.get("seed")}
+            infotext = image.infotext or format_infotext(
+                config.prompt, config.negative_prompt, params, f"StableNew {__version__} ({self.backend.name})")
+            meta = {"run_id": run_id, "stage": stage.stage, "backend": self.backend.name, "params": params,
+                    "prompt": config.prompt, "negative_prompt": config.negative_prompt}
+            path = self.output_dir / "runs" / run_id / f"{index:02d}-{stage.stage}-{number:03d}.png"
+            attempt.images.append(save_png(image.data, path, infotext=infotext, metadata=meta,
+                                           extra_text=image.extra_text, seed=params["seed"]))
+            produced.append(image.data)
+        return produced
+

@@ -1,0 +1,44 @@
+"""Reading the JSONL record log without a lock: stop at the size seen, report what is bad."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stablenew.domain.ports.record_sink import LineDefect, RecordReadReport
+from stablenew.domain.record import LearningRecord
+
+
+def _decode(line: bytes) -> LearningRecord:
+    data = json.loads(line.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return LearningRecord(data)
+
+
+def read_records(path: Path | str) -> RecordReadReport:
+    """Every good record in `path`; a bad or unterminated last line is the torn tail, others corrupt."""
+    path = Path(path)
+    if not path.exists():
+        return RecordReadReport()
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(0)
+        blob = handle.read(size)
+    lines = blob.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    records: list[LearningRecord] = []
+    corrupt: list[LineDefect] = []
+    torn: LineDefect | None = None
+    if tail:
+        torn = LineDefect(len(lines) + 1, "unterminated last line (an interrupted write)")
+    for number, line in enumerate(lines, start=1):
+        try:
+            records.append(_decode(line))
+        except (ValueError, UnicodeDecodeError) as exc:
+            defect = LineDefect(number, f"not a valid record: {exc}")
+            if number == len(lines) and torn is None:
+                torn = defect
+            else:
+                corrupt.append(defect)
+    return RecordReadReport(records=tuple(records), torn_tail=torn, corrupt=tuple(corrupt))

@@ -1,0 +1,35 @@
+"""How the CLI turns errors into one line and an exit code (2 bad input, 1 failed work)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from stablenew.domain.errors import InputError, StableNewError
+
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def cli_errors(debug: bool) -> Iterator[None]:
+    """Bad input → exit 2, other StableNew errors → exit 1; one line each, traceback only if `debug`."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except InputError as exc:
+        if debug:
+            raise
+        err_console.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except StableNewError as exc:
+        if debug:
+            raise
+        err_console.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_FAILED) from None

@@ -1,0 +1,55 @@
+"""`stablenew run CONFIG`: one pipeline run, printed stage by stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stablenew.adapters.files import load_pipeline_config
+from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
+from stablenew.domain.results import PipelineRunResult
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def print_run(result: PipelineRunResult, records_path: Path | None) -> None:
+    """Run id, a table of stages with durations and outcomes, the images and the record."""
+    console.print(f"run {result.run_id} on {result.backend}: {'ok' if result.success else 'FAILED'}")
+    table = Table("stage", "seconds", "outcome", "images", "error")
+    for event in result.events:
+        table.add_row(event.stage, f"{event.duration_s:.3f}", event.outcome, str(len(event.images)),
+                      event.error or "")
+    console.print(table)
+    for image in result.images:
+        console.print(f"image: {image.path}", markup=False)
+    if result.record_error:
+        console.print(f"record NOT written: {result.record_error}", markup=False)
+    elif records_path is not None:
+        console.print(f"record: {records_path}", markup=False)
+
+
+def run(
+    config_file: Annotated[Path, typer.Argument(metavar="CONFIG", help="Pipeline config (TOML or JSON).")],
+    learning: Annotated[bool | None, typer.Option("--learning/--no-learning",
+                                                  help="Write a learning record (default from app config).")] = None,
+    records: RecordsOpt = None,
+    output: OutputOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run one pipeline config through its enabled stages."""
+    with cli_errors(debug):
+        container = open_container(config, output=output, backend=backend, records=records, learning=learning)
+        pipeline_config = load_pipeline_config(config_file)
+        container.backend().validate([pipeline_config], source=str(config_file))
+        controller = container.pipeline_controller()
+        result = controller.run(pipeline_config)
+        print_run(result, controller.records_path if controller.learning_enabled else None)
+        if not result.success:
+            raise typer.Exit(EXIT_FAILED)

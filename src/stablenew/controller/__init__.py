@@ -1,0 +1,1 @@
+"""Application services: they use the core's ports, never adapters."""

@@ -1,0 +1,36 @@
+"""PipelineController: runs one pipeline, writing a learning record only when learning is on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig
+from stablenew.domain.ports.pipeline_run import PipelineRun
+from stablenew.domain.ports.record_sink import RecordSink
+from stablenew.domain.results import PipelineRunResult
+
+SinkFactory = Callable[[Path], RecordSink]
+
+
+class PipelineController:
+    """The single-run entry point; `learning_enabled` starts from app config and may be toggled."""
+
+    def __init__(
+        self, *, pipeline_run: PipelineRun, sink_factory: SinkFactory, records_path: Path | str,
+        learning_enabled: bool = False,
+    ) -> None:
+        self._pipeline_run = pipeline_run
+        self._sink_factory = sink_factory
+        self.records_path = Path(records_path)
+        self.learning_enabled = learning_enabled
+
+    def set_learning_enabled(self, enabled: bool) -> None:
+        """Turn passive learning records on or off for later runs."""
+        self.learning_enabled = enabled
+
+    def run(self, config: PipelineConfig, *, cancel: CancelToken | None = None) -> PipelineRunResult:
+        """Run once; the sink is asked for only when learning is on, else the runner gets None."""
+        sink = self._sink_factory(self.records_path) if self.learning_enabled else None
+        return self._pipeline_run.run(config, record_sink=sink, cancel=cancel)

@@ -1,0 +1,1 @@
+"""The hexagon's core: values, rules, ports and services (standard library only)."""

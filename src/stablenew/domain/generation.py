@@ -1,0 +1,59 @@
+"""Values exchanged with an image backend: one stage request in, images and what ran out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class StageRequest:
+    """Generate one stage: effective params, prompts, and the input image (PNG bytes) if any."""
+
+    stage: str
+    params: Mapping[str, Any]
+    prompt: str
+    negative_prompt: str = ""
+    input_image: bytes | None = None
+    run_id: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedImage:
+    """One encoded image (PNG bytes) with the seed and infotext the backend reports for it."""
+
+    data: bytes
+    seed: int | None = None
+    infotext: str | None = None
+    extra_text: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StageOutput:
+    """What a backend returns for a stage: images and the parameters that really ran."""
+
+    images: tuple[GeneratedImage, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+
+@dataclass(frozen=True, slots=True)
+class BackendStatus:
+    """What `backends check` reports: reachable or not, why, and what the server offers."""
+
+    name: str
+    usable: bool
+    reason: str = ""
+    version: str | None = None
+    models: tuple[str, ...] = ()
+    samplers: tuple[str, ...] = ()
+    schedulers: tuple[str, ...] = ()
+    upscalers: tuple[str, ...] = ()
+    vaes: tuple[str, ...] = ()

@@ -1,0 +1,27 @@
+"""PipelineRun port: run one pipeline config, optionally writing its record."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig
+from stablenew.domain.ports.record_sink import RecordSink
+from stablenew.domain.record import LearningContext
+from stablenew.domain.results import PipelineRunResult
+
+
+class PipelineRun(ABC):
+    """Runs the enabled stages of a config in order; never raises for a failed stage."""
+
+    @abstractmethod
+    def run(
+        self,
+        config: PipelineConfig,
+        *,
+        record_sink: RecordSink | None = None,
+        learning_context: LearningContext | None = None,
+        cancel: CancelToken | None = None,
+    ) -> PipelineRunResult:
+        """Run once; when `record_sink` is given, write exactly one record for this run to it."""
+        raise NotImplementedError

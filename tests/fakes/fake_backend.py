@@ -1,0 +1,43 @@
+"""FakeImageBackend: tiny PNGs instantly; records every request; fails stages on demand."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
+from stablenew.domain.ports.image_backend import ImageBackend
+
+
+def tiny_png(colour: tuple[int, int, int] = (10, 20, 30), size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class FakeImageBackend(ImageBackend):
+    name = "fake"
+
+    def __init__(self, *, fail_stages: dict[str, str] | None = None, seed: int = 1234) -> None:
+        self.requests: list[StageRequest] = []
+        self.fail_stages = dict(fail_stages or {})
+        self.seed = seed
+        self._png = tiny_png()
+
+    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
+        self.requests.append(request)
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError("cancelled")
+        if request.stage in self.fail_stages:
+            raise BackendError(self.fail_stages[request.stage], kind="fake_failure")
+        seed = request.params.get("seed", -1)
+        used = self.seed if seed in (None, -1) else seed
+        count = int(request.params.get("batch_size", 1))
+        images = tuple(GeneratedImage(data=self._png, seed=used + i) for i in range(count))
+        return StageOutput(images=images, params={"seed": used})
+
+    def check(self) -> BackendStatus:
+        return BackendStatus(name=self.name, usable=True, version="fake-1")

@@ -1,0 +1,30 @@
+"""MemoryRecordSink keeps records in a list; FailingRecordSink always raises OSError."""
+
+from __future__ import annotations
+
+from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
+from stablenew.domain.record import LearningRecord
+
+
+class MemoryRecordSink(RecordLog):
+    def __init__(self) -> None:
+        self.records: list[LearningRecord] = []
+
+    def append_record(self, record: LearningRecord) -> None:
+        self.records.append(record)
+
+    def read(self) -> RecordReadReport:
+        return RecordReadReport(records=tuple(self.records))
+
+
+class FailingRecordSink(RecordLog):
+    def __init__(self, error: OSError | None = None) -> None:
+        self.error = error or OSError(28, "No space left on device")
+        self.attempts = 0
+
+    def append_record(self, record: LearningRecord) -> None:
+        self.attempts += 1
+        raise self.error
+
+    def read(self) -> RecordReadReport:
+        return RecordReadReport()
