@@ -117,6 +117,7 @@ def test_exactly_max_values_is_allowed() -> None:
         ("1-6000, 1-6000", "more than 10000 values"),
         ("1" * 5000, f'"{"1" * 5000}" has a number out of range'),
         ("1-9e9 [2]", '"1-9e9 [2]" is not a number range'),
+        ("1-" + "9" * 400 + " [2]", f'"1-{"9" * 400} [2]" has a number out of range'),
     ],
 )
 def test_int_errors(text: str, message: str) -> None:
@@ -245,8 +246,15 @@ def test_too_many_plain_items_is_an_error() -> None:
 AXIS_TEXT = st.one_of(
     st.text(),
     st.text(alphabet='0123456789+-.,eE[]() "\n'),
-    st.lists(st.from_regex(r"[+-]? ?\d{1,4}(\.\d{0,2})? ?- ?[+-]?\d{1,4}(\.\d?)?( ?\([+-]\d{1,2}(\.\d)?\)| ?\[\d{1,3}\])?",
-                           fullmatch=True), min_size=1, max_size=3).map(", ".join),
+    st.lists(
+        st.from_regex(
+            r"[+-]? ?[0-9]{1,4}(\.[0-9]{0,2})? ?- ?[+-]?[0-9]{1,4}(\.[0-9]?)?"
+            r"( ?\([+-][0-9]{1,2}(\.[0-9])?\)| ?\[[0-9]{1,3}\])?",
+            fullmatch=True,
+        ),
+        min_size=1,
+        max_size=3,
+    ).map(", ".join),
 )
 
 
@@ -278,7 +286,7 @@ def test_int_step_ranges_follow_python_range(a: int, b: int, s: int) -> None:
 
 
 @PROPERTY
-@given(st.integers(-10**6, 10**6), st.integers(-10**6, 10**6), st.integers(1, 300))
+@given(st.integers(-(10**6), 10**6), st.integers(-(10**6), 10**6), st.integers(1, 300))
 def test_int_count_ranges_truncate_linspace(a: int, b: int, n: int) -> None:
     result = parse_axis_values(f"{a}-{b} [{n}]", "int")
     assert list(result) == linspace_trunc(a, b, n)

@@ -19,6 +19,8 @@ from PIL import Image, PngImagePlugin
 
 from .a1111_catalog import ADETAILER_VERSION, WEBUI_VERSION
 
+MAX_UPSCALE_SIDE = 2048
+
 
 class ApiError(Exception):
     """An error answer: ``status`` and the JSON ``body`` to send."""
@@ -52,7 +54,8 @@ def parse_json_body(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise validation_error(["body", exc.start], "Invalid UTF-8 in body", "value_error.jsondecode") from exc
+        raise validation_error(["body", exc.start], "Invalid UTF-8 in body",
+                               "value_error.jsondecode") from exc
     except json.JSONDecodeError as exc:
         raise validation_error(["body", exc.pos], str(exc), "value_error.jsondecode",
                                {"msg": exc.msg, "doc": exc.doc, "pos": exc.pos, "lineno": exc.lineno,
@@ -69,20 +72,22 @@ TXT2IMG_DEFAULTS: dict[str, Any] = {
     "prompt": "", "negative_prompt": "", "styles": None, "seed": -1, "subseed": -1, "subseed_strength": 0.0,
     "seed_resize_from_h": -1, "seed_resize_from_w": -1, "sampler_name": None, "scheduler": None,
     "batch_size": 1, "n_iter": 1, "steps": 50, "cfg_scale": 7.0, "width": 512, "height": 512,
-    "restore_faces": None, "tiling": None, "do_not_save_samples": False, "do_not_save_grid": False, "eta": None,
+    "restore_faces": None, "tiling": None, "do_not_save_samples": False, "do_not_save_grid": False,
+    "eta": None,
     "denoising_strength": None, "override_settings": None, "override_settings_restore_afterwards": True,
     "refiner_checkpoint": None, "refiner_switch_at": None, "enable_hr": False, "sampler_index": "Euler",
     "script_name": None, "script_args": [], "send_images": True, "save_images": False,
     "alwayson_scripts": {}, "force_task_id": None, "infotext": None,
 }
 IMG2IMG_DEFAULTS: dict[str, Any] = {
-    **{k: v for k, v in TXT2IMG_DEFAULTS.items() if k != "enable_hr"}, "init_images": None, "resize_mode": 0, "image_cfg_scale": None, "mask": None,
+    **{k: v for k, v in TXT2IMG_DEFAULTS.items() if k != "enable_hr"},
+    "init_images": None, "resize_mode": 0, "image_cfg_scale": None, "mask": None,
     "mask_blur": 4, "inpainting_fill": 0, "inpaint_full_res": True, "denoising_strength": 0.75,
     "include_init_images": False,
 }
 
 
-def _coerce_int(field: str, value: Any) -> int:
+def coerce_int(field: str, value: Any) -> int:
     if isinstance(value, bool | int):
         return int(value)
     if isinstance(value, float) and math.isfinite(value):
@@ -95,7 +100,7 @@ def _coerce_int(field: str, value: Any) -> int:
     raise validation_error(["body", field], "value is not a valid integer", "type_error.integer")
 
 
-def _coerce_float(field: str, value: Any) -> float:
+def coerce_float(field: str, value: Any) -> float:
     try:
         if not isinstance(value, dict | list):
             return float(value)
@@ -113,10 +118,10 @@ def validate_generation(body: Any, *, img2img: bool) -> dict[str, Any]:
     req = {**(IMG2IMG_DEFAULTS if img2img else TXT2IMG_DEFAULTS), **body}
     for field in INT_FIELDS:
         if req.get(field) is not None:
-            req[field] = _coerce_int(field, req[field])
+            req[field] = coerce_int(field, req[field])
     for field in FLOAT_FIELDS:
         if req.get(field) is not None:
-            req[field] = _coerce_float(field, req[field])
+            req[field] = coerce_float(field, req[field])
     for field in DICT_FIELDS:
         if req.get(field) is not None and not isinstance(req[field], dict):
             raise validation_error(["body", field], "value is not a valid dict", "type_error.dict")
@@ -247,3 +252,33 @@ def build_info(req: dict[str, Any], ctx: dict[str, Any], infotexts: list[str], g
         "infotexts": infotexts, "styles": req.get("styles") or [], "job_timestamp": ctx["job_timestamp"],
         "clip_skip": ctx["clip_skip"], "is_using_inpainting_conditioning": False, "version": WEBUI_VERSION,
     }
+
+
+def upscale_single_image(body: Any, upscalers: list[dict[str, Any]]) -> dict[str, Any]:
+    """``POST /sdapi/v1/extra-single-image``: resize by the factor (or to w x h), capped at 2048 px."""
+    if not isinstance(body, dict):
+        raise validation_error(["body"], "value is not a valid dict", "type_error.dict")
+    mode = body.get("resize_mode", 0)
+    if mode not in (0, 1):
+        raise validation_error(["body", "resize_mode"], "unexpected value; permitted: 0, 1",
+                               "value_error.const", {"given": mode, "permitted": [0, 1]})
+    factor = coerce_float("upscaling_resize", body.get("upscaling_resize", 2))
+    if factor <= 0:
+        raise validation_error(["body", "upscaling_resize"], "ensure this value is greater than 0",
+                               "value_error.number.not_gt", {"limit_value": 0})
+    image = decode_image(body.get("image", ""))
+    name = body.get("upscaler_1", "None")
+    if not any(u["name"] == name for u in upscalers):
+        raise a1111_error(500, "AssertionError", f"could not find upscaler named {name}")
+    width, height = image.size
+    if name != "None":
+        if mode == 0:
+            width, height = round(width * factor), round(height * factor)
+        else:
+            width = coerce_int("upscaling_resize_w", body.get("upscaling_resize_w", 512))
+            height = coerce_int("upscaling_resize_h", body.get("upscaling_resize_h", 512))
+        scale = min(1.0, MAX_UPSCALE_SIDE / max(width, height))
+        width, height = max(1, int(width * scale)), max(1, int(height * scale))
+    result = image.convert("RGB").resize((width, height), Image.Resampling.NEAREST)
+    html = f"<p>Postprocess upscale by: {factor}, Postprocess upscaler: {name}</p>"
+    return {"html_info": html, "image": encode_png(result)}

@@ -131,7 +131,9 @@ def build_object_info(
             display_name="Load Checkpoint",
             category="loaders",
             description="Loads a diffusion model checkpoint.",
-            required={"ckpt_name": _combo(checkpoints, tooltip="The name of the checkpoint (model) to load.")},
+            required={
+                "ckpt_name": _combo(checkpoints, tooltip="The name of the checkpoint (model) to load.")
+            },
             output=("MODEL", "CLIP", "VAE"),
         ),
         _node(
@@ -263,8 +265,10 @@ def build_object_info(
             description="Saves the input images to your ComfyUI output directory.",
             required={
                 "images": _link("IMAGE", tooltip="The images to save."),
-                "filename_prefix": ["STRING", {"default": "ComfyUI", "tooltip": "The prefix for the file "
-                                               "to save."}],
+                "filename_prefix": [
+                    "STRING",
+                    {"default": "ComfyUI", "tooltip": "The prefix for the file to save."},
+                ],
             },
             hidden={"prompt": "PROMPT", "extra_pnginfo": "EXTRA_PNGINFO"},
             output=(),
