@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -13,7 +14,7 @@ from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSett
 from stablenew.domain.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("stablenew.toml")
-_FILE_DATA: ContextVar[dict[str, Any]] = ContextVar("stablenew_config_file_data", default={})
+_FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("stablenew_config_file_data", default=None)
 
 
 class _Section(BaseModel):
@@ -27,6 +28,13 @@ class LearningSettings(_Section):
     records_path: Path | None = None  # default: <output_dir>/learning/learning_records.jsonl
 
 
+class GridSettings(_Section):
+    """Contact sheets of learning plans (one annotated grid per plan, per Z value)."""
+
+    enabled: bool = True
+    max_megapixels: float = Field(default=200.0, gt=0)
+
+
 class A1111Settings(_Section):
     """AUTOMATIC1111 webui API (started with --api)."""
 
@@ -36,6 +44,12 @@ class A1111Settings(_Section):
     connect_timeout_s: float = Field(default=10.0, gt=0)
     stage_timeout_s: float = Field(default=600.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
+    # a1111: per-stage read timeouts ({"upscale" = 120}), backoff base, progress polling and stall limit
+    stage_timeouts_s: dict[Literal["txt2img", "img2img", "adetailer", "upscale"], float] = {}
+    retry_backoff_s: float = Field(default=1.0, ge=0)
+    progress_interval_s: float = Field(default=0.5, gt=0)
+    stall_timeout_s: float = Field(default=120.0, gt=0)
+    interrupt_grace_s: float = Field(default=10.0, ge=0)
 
 
 class ComfyUISettings(_Section):
@@ -46,6 +60,19 @@ class ComfyUISettings(_Section):
     connect_timeout_s: float = Field(default=10.0, gt=0)
     stage_timeout_s: float = Field(default=600.0, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
+    # comfyui: API-format workflows per stage (a path in the config file is relative to its folder),
+    # node mappings {field = "NODE_ID.input"} on top of auto-detection, backoff, polling, stall limit
+    img2img_workflow: Path | None = None
+    adetailer_workflow: Path | None = None
+    upscale_workflow: Path | None = None
+    mapping: dict[str, str | list[str]] = {}
+    img2img_mapping: dict[str, str | list[str]] = {}
+    adetailer_mapping: dict[str, str | list[str]] = {}
+    upscale_mapping: dict[str, str | list[str]] = {}
+    retry_backoff_s: float = Field(default=0.5, ge=0)
+    poll_interval_s: float = Field(default=0.5, gt=0)
+    stall_timeout_s: float = Field(default=120.0, gt=0)
+    request_timeout_s: float = Field(default=60.0, gt=0)
 
 
 class AppConfig(BaseSettings):
@@ -56,6 +83,7 @@ class AppConfig(BaseSettings):
     backend: Literal["procedural", "a1111", "comfyui"] = "procedural"
     output_dir: Path = Path("output")
     learning: LearningSettings = LearningSettings()
+    grid: GridSettings = GridSettings()
     a1111: A1111Settings = A1111Settings()
     comfyui: ComfyUISettings = ComfyUISettings()
 
@@ -65,7 +93,8 @@ class AppConfig(BaseSettings):
         env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=_FILE_DATA.get())
+        file_settings = InitSettingsSource(settings_cls, init_kwargs=_FILE_DATA.get() or {})
+        return init_settings, env_settings, file_settings
 
     @property
     def records_path(self) -> Path:
@@ -84,10 +113,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"is not valid TOML ({exc})", source=str(path)) from None
 
 
+def _source_of(key: str, overrides: dict[str, Any], path: Path | None) -> str:
+    """Which input gave the bad top-level `key`: the command line, the environment, or the file."""
+    if overrides.get(key) is not None:
+        return "command line"
+    env_name = f"STABLENEW_{key}".upper()
+    if path is None or any(name.upper().startswith(env_name) for name in os.environ):
+        return "environment (STABLENEW_*)"
+    return str(path)
+
+
+def _anchor_workflows(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """ComfyUI workflow paths written in the config file are relative to the file's folder."""
+    section = data.get("comfyui")
+    if isinstance(section, dict):
+        for key in ("workflow", "img2img_workflow", "adetailer_workflow", "upscale_workflow"):
+            if isinstance(section.get(key), str) and not Path(section[key]).is_absolute():
+                section[key] = str(folder / section[key])
+    return data
+
+
 def load_app_config(config_file: Path | None = None, **overrides: Any) -> AppConfig:
     """Read `config_file` (or ./stablenew.toml when present), then env, then explicit overrides."""
     path = config_file or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
-    data = _read_toml(path) if path else {}
+    data = _anchor_workflows(_read_toml(path), path.parent) if path else {}
     token = _FILE_DATA.set(data)
     try:
         return AppConfig(**{k: v for k, v in overrides.items() if v is not None})
@@ -95,7 +144,7 @@ def load_app_config(config_file: Path | None = None, **overrides: Any) -> AppCon
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
-        source = str(path) if path else "environment (STABLENEW_*)"
+        source = _source_of(str(first["loc"][0]), overrides, path)
         raise ConfigError(message, source=source, field=field) from None
     finally:
         _FILE_DATA.reset(token)

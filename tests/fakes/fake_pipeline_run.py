@@ -33,13 +33,25 @@ class FakePipelineRun(PipelineRun):
         failed = bool(self.fail_when and self.fail_when(config))  # type: ignore[operator]
         start = self.clock.now()
         events = tuple(
-            StageEvent(stage=s.stage, started_at=start, ended_at=start, duration_s=0.5,
-                       outcome="failed" if failed else SUCCESS, error="boom" if failed else None)
+            StageEvent(
+                stage=s.stage,
+                started_at=start,
+                ended_at=start,
+                duration_s=0.5,
+                outcome="failed" if failed else SUCCESS,
+                error="boom" if failed else None,
+            )
             for s in config.enabled_stages()[:1]
         )
-        result = PipelineRunResult(run_id=f"fake-{len(self.calls)}", started_at=start, ended_at=self.clock.now(),
-                                   success=not failed, events=events, error="boom" if failed else None,
-                                   backend="fake")
+        result = PipelineRunResult(
+            run_id=f"fake-{len(self.calls)}",
+            started_at=start,
+            ended_at=self.clock.now(),
+            success=not failed,
+            events=events,
+            error="boom" if failed else None,
+            backend="fake",
+        )
         if record_sink is not None:
             record_sink.append_record(build_learning_record(config, result, learning_context))
         return result

@@ -170,6 +170,7 @@ class FakeA1111Server:
         v1 = "/sdapi/v1"
         return {
             ("GET", "/internal/ping"): lambda _: {},
+            ("GET", "/internal/sysinfo"): lambda _: {"Version": cat.WEBUI_VERSION, "Platform": "Linux"},
             ("GET", f"{v1}/sd-models"): lambda _: [dict(m) for m in self.models],
             ("GET", f"{v1}/samplers"): lambda _: [dict(s) for s in self.samplers],
             ("GET", f"{v1}/schedulers"): lambda _: [dict(s) for s in self.schedulers],

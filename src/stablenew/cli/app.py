@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from stablenew.cli.backends_cmd import backends_app
+from stablenew.cli.learn_cmd import learn_app
 from stablenew.cli.records_cmd import records_app
 from stablenew.cli.run_cmd import run
 
@@ -16,6 +18,8 @@ app = typer.Typer(
 )
 app.command("run")(run)
 app.add_typer(records_app, name="records")
+app.add_typer(learn_app, name="learn")
+app.add_typer(backends_app, name="backends")
 
 
 def main() -> None:

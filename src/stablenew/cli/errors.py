@@ -18,7 +18,8 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 @contextmanager
 def cli_errors(debug: bool) -> Iterator[None]:
     """Bad input → exit 2, other StableNew errors → exit 1; one line each, traceback only if `debug`."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    level = logging.DEBUG if debug else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
     try:
         yield
     except typer.Exit:

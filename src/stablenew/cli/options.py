@@ -10,7 +10,9 @@ import typer
 from stablenew.container import Container, build_container
 from stablenew.settings import load_app_config
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="App config TOML (default ./stablenew.toml).")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="App config TOML (default ./stablenew.toml).")
+]
 RecordsOpt = Annotated[Path | None, typer.Option("--records", help="Learning record log (JSONL).")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", help="Directory for images and records.")]
 BackendOpt = Annotated[str | None, typer.Option("--backend", help="procedural | a1111 | comfyui")]

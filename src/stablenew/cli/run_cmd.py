@@ -25,8 +25,9 @@ def print_run(result: PipelineRunResult, records_path: Path | None) -> None:
         table.add_row(event.stage, f"{event.duration_s:.3f}", event.outcome, str(len(event.images)),
                       event.error or "")
     console.print(table)
-    for image in result.images:
-        console.print(f"image: {image.path}", markup=False)
+    for event in result.events:
+        for image in event.images:
+            console.print(f"image ({event.stage}): {image.path}", markup=False)
     if result.record_error:
         console.print(f"record NOT written: {result.record_error}", markup=False)
     elif records_path is not None:
@@ -35,8 +36,9 @@ def print_run(result: PipelineRunResult, records_path: Path | None) -> None:
 
 def run(
     config_file: Annotated[Path, typer.Argument(metavar="CONFIG", help="Pipeline config (TOML or JSON).")],
-    learning: Annotated[bool | None, typer.Option("--learning/--no-learning",
-                                                  help="Write a learning record (default from app config).")] = None,
+    learning: Annotated[bool | None, typer.Option(
+        "--learning/--no-learning", help="Write a learning record (default from app config).",
+    )] = None,
     records: RecordsOpt = None,
     output: OutputOpt = None,
     backend: BackendOpt = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date, time
 from typing import Any
 
 from stablenew.domain.config import PipelineConfig, StageConfig
@@ -46,6 +47,21 @@ def coerce_field(spec: FieldSpec, value: Any, where: str) -> Any:
     return value
 
 
+def _json_ready(value: Any, where: str) -> Any:
+    """Free metadata as JSON-ready data: TOML dates become ISO strings; NaN/inf are refused."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"expected a finite number, got {value!r}", field=where)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise ConfigError(f"expected a string, number, true/false, array or table, got {value!r}", field=where)
+
+
 def parse_stage(name: str, table: Any, where: str) -> StageConfig:
     """One stage table → StageConfig; unknown fields and bad values are errors."""
     if not isinstance(table, Mapping):
@@ -83,7 +99,7 @@ def parse_pipeline_config(data: Any, *, where: str = "") -> PipelineConfig:
         elif key == "metadata":
             if not isinstance(value, Mapping):
                 raise ConfigError("expected a table", field=f"{prefix}metadata")
-            metadata = value
+            metadata = _json_ready(value, f"{prefix}metadata")
         else:
             expected = ", ".join((*_TOP_STRINGS, *STAGE_ORDER, "metadata"))
             raise ConfigError(f"unknown field (expected one of: {expected})", field=f"{prefix}{key}")

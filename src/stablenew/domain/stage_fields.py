@@ -9,7 +9,9 @@ STAGE_ORDER: tuple[str, ...] = (TXT2IMG, IMG2IMG, ADETAILER, UPSCALE)
 IMAGE_PRODUCERS = frozenset(STAGE_ORDER)
 NEEDS_INPUT_IMAGE = frozenset({IMG2IMG, ADETAILER, UPSCALE})
 # Fields a later stage takes from the stage before it when it leaves them out.
-INHERITED_FIELDS: tuple[str, ...] = ("model", "vae", "sampler_name", "scheduler", "steps", "cfg_scale", "seed")
+INHERITED_FIELDS: tuple[str, ...] = (
+    "model", "vae", "sampler_name", "scheduler", "steps", "cfg_scale", "seed",
+)
 COSTLY_FIELDS = frozenset({"model", "vae", "upscaler"})
 
 
@@ -25,13 +27,21 @@ class FieldSpec:
 
     def describe_range(self) -> str:
         """Human text for the allowed range, e.g. ``1–150`` or ``> 0 and ≤ 8``."""
+        low, high = _number(self.minimum), _number(self.maximum)
         if self.minimum is None and self.maximum is None:
             return ""
         if self.exclusive_minimum:
-            return f"> {self.minimum:g} and ≤ {self.maximum:g}"
+            return f"> {low} and ≤ {high}"
         if self.maximum is None:
-            return f"≥ {self.minimum:g}"
-        return f"{self.minimum:g}–{self.maximum:g}"
+            return f"≥ {low}"
+        return f"{low}–{high}"
+
+
+def _number(value: float | None) -> str:
+    """A bound as people write it: 4294967295 (not 4.29497e+09), 0.5, 8."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _specs(*specs: FieldSpec) -> dict[str, FieldSpec]:

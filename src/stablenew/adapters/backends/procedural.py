@@ -34,7 +34,9 @@ def _colour(rng: random.Random, saturation: float) -> tuple[int, int, int]:
     return tuple(max(0, min(255, int(mean + (c - mean) * saturation))) for c in base)  # type: ignore[return-value]
 
 
-def _pattern(request: StageRequest, params: Mapping[str, Any], seed: int, size: tuple[int, int]) -> Image.Image:
+def _pattern(
+    request: StageRequest, params: Mapping[str, Any], seed: int, size: tuple[int, int]
+) -> Image.Image:
     """A picture whose layout follows prompt+seed, detail follows steps, contrast follows cfg."""
     steps, cfg = int(params.get("steps", 20)), float(params.get("cfg_scale", 7.0))
     palette = _rng("palette", params.get("sampler_name"), params.get("scheduler"), params.get("model"))

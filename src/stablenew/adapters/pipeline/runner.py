@@ -70,9 +70,12 @@ class PipelineRunner(PipelineRun):
             return result
         try:
             record_sink.append_record(build_learning_record(config, result, learning_context))
-        except OSError as exc:
+        except OSError as exc:  # read-only directory, full disk ...: the run itself still stands
             log.warning("learning record for run %s was not written: %s", run_id, exc)
             return replace(result, record_error=str(exc))
+        except (TypeError, ValueError) as exc:  # a value JSON cannot hold (e.g. NaN in metadata)
+            log.warning("learning record for run %s could not be encoded: %s", run_id, exc)
+            return replace(result, record_error=f"cannot be encoded as JSON: {exc}")
         return result
 
     def _stage(
@@ -85,11 +88,16 @@ class PipelineRunner(PipelineRun):
             for source in inputs:
                 if cancel is not None and cancel.cancelled:
                     raise CancelledError(cancel.reason or "cancelled")
-                request = StageRequest(stage=stage.stage, params=stage.params, prompt=config.prompt,
-                                       negative_prompt=config.negative_prompt, input_image=source, run_id=run_id)
+                request = StageRequest(
+                    stage=stage.stage, params=stage.params, prompt=config.prompt,
+                    negative_prompt=config.negative_prompt, input_image=source, run_id=run_id,
+                )
                 output = self.backend.generate(request, cancel)
                 attempt.params.update(output.params)
-                produced.extend(self._save(config, stage, index, run_id, output, len(attempt.images), attempt))
+                if not output.images:
+                    raise BackendError(f"{self.backend.name} returned no image", kind="no_images")
+                offset = len(attempt.images)
+                produced.extend(self._save(config, stage, index, run_id, output, offset, attempt))
         except CancelledError as exc:
             attempt.outcome, attempt.error, attempt.error_kind = CANCELLED, str(exc), "cancelled"
         except BackendError as exc:
@@ -113,9 +121,12 @@ class PipelineRunner(PipelineRun):
     ) -> list[bytes | None]:
         produced: list[bytes | None] = []
         for number, image in enumerate(output.images, start=offset):
-            params = {**stage.params, **output.params, "seed": image.seed or output.params.get("seed")}
+            seed = output.params.get("seed") if image.seed is None else image.seed
+            params = {**stage.params, **output.params, "seed": seed}
+            version = f"StableNew {__version__} ({self.backend.name})"
             infotext = image.infotext or format_infotext(
-                config.prompt, config.negative_prompt, params, f"StableNew {__version__} ({self.backend.name})")
+                config.prompt, config.negative_prompt, params, version
+            )
             meta = {"run_id": run_id, "stage": stage.stage, "backend": self.backend.name, "params": params,
                     "prompt": config.prompt, "negative_prompt": config.negative_prompt}
             path = self.output_dir / "runs" / run_id / f"{index:02d}-{stage.stage}-{number:03d}.png"

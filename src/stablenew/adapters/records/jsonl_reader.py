@@ -9,7 +9,8 @@ from stablenew.domain.ports.record_sink import LineDefect, RecordReadReport
 from stablenew.domain.record import LearningRecord
 
 
-def _decode(line: bytes) -> LearningRecord:
+def decode_line(line: bytes) -> LearningRecord:
+    """One log line (without its newline) → a LearningRecord; ValueError when it is not one."""
     data = json.loads(line.decode("utf-8"))
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
@@ -34,7 +35,7 @@ def read_records(path: Path | str) -> RecordReadReport:
         torn = LineDefect(len(lines) + 1, "unterminated last line (an interrupted write)")
     for number, line in enumerate(lines, start=1):
         try:
-            records.append(_decode(line))
+            records.append(decode_line(line))
         except (ValueError, UnicodeDecodeError) as exc:
             defect = LineDefect(number, f"not a valid record: {exc}")
             if number == len(lines) and torn is None:

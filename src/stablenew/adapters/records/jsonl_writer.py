@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import threading
 from pathlib import Path
 
-from stablenew.adapters.records.jsonl_reader import read_records
+from stablenew.adapters.records.jsonl_reader import decode_line, read_records
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
 from stablenew.domain.record import LearningRecord
+
+log = logging.getLogger("stablenew.records")
+_BLOCK = 64 * 1024
 
 
 def encode_record(record: LearningRecord) -> bytes:
     """The record as one UTF-8 JSON line ending in a newline."""
     text = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+def _complete_record(blob: bytes) -> bool:
+    """True when `blob` (an unterminated tail) is a whole record that only lacks its newline."""
+    try:
+        decode_line(blob)
+    except ValueError:  # also UnicodeDecodeError and a JSON object that is not a record
+        return False
+    return True
 
 
 class LearningRecordWriter(RecordLog):
@@ -26,6 +39,7 @@ class LearningRecordWriter(RecordLog):
         self.path = Path(records_path)
         self._lock = threading.Lock()
         self._fd: int | None = None
+        self._pid = 0
 
     def append_record(self, record: LearningRecord) -> None:
         """Append one line under an exclusive lock, then flush it to disk (fsync)."""
@@ -37,6 +51,7 @@ class LearningRecordWriter(RecordLog):
             fd = self._open()
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
+                self._repair_torn_tail(fd)
                 written = os.write(fd, line)
                 while written < len(line):  # only on a signal-interrupted huge write; still under the lock
                     written += os.write(fd, line[written:])
@@ -51,16 +66,64 @@ class LearningRecordWriter(RecordLog):
     def close(self) -> None:
         """Close the file; a later append reopens it."""
         with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            self._close()
 
     def _open(self) -> int:
+        if self._fd is not None and self._pid != os.getpid():
+            # A forked child shares the parent's open file description, and flock() would not
+            # exclude the two: the child drops its copy and opens its own.
+            os.close(self._fd)
+            self._fd = None
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            created = not self.path.exists()
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._pid = os.getpid()
+            if created:  # make the new directory entry durable too
+                _fsync_dir(self.path.parent)
         return self._fd
+
+    def _repair_torn_tail(self, fd: int) -> None:
+        """Under the lock: a tail without its newline can only be a crashed write. Close it or cut it.
+
+        A tail that is a whole JSON object gets its newline; anything else (a partial line, NUL
+        bytes after a power loss) is cut off so the next record starts on a line of its own.
+        """
+        size = os.fstat(fd).st_size
+        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+            return
+        start = size
+        tail = b""
+        while start > 0:
+            end, start = start, max(0, start - _BLOCK)
+            tail = os.pread(fd, end - start, start) + tail
+            cut = tail.rfind(b"\n")
+            if cut >= 0:
+                tail = tail[cut + 1:]
+                break
+        keep = size - len(tail)
+        if _complete_record(tail):
+            os.write(fd, b"\n")
+            log.warning("%s: completed an unterminated last record (%d bytes)", self.path, len(tail))
+            return
+        os.ftruncate(fd, keep)
+        log.warning("%s: cut a torn last line of %d bytes at offset %d (an interrupted write)",
+                    self.path, len(tail), keep)
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def __del__(self) -> None:
         if getattr(self, "_fd", None) is not None:
-            os.close(self._fd)  # type: ignore[arg-type]
+            self._close()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """fsync a directory so a newly created file's entry survives a crash."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

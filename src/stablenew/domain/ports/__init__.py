@@ -5,4 +5,12 @@ from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport, RecordSink, RecordSource
 
-__all__ = ["Clock", "ImageBackend", "PipelineRun", "RecordLog", "RecordReadReport", "RecordSink", "RecordSource"]
+__all__ = [
+    "Clock",
+    "ImageBackend",
+    "PipelineRun",
+    "RecordLog",
+    "RecordReadReport",
+    "RecordSink",
+    "RecordSource",
+]

@@ -1,0 +1,125 @@
+"""A1111Backend: the ImageBackend port over the AUTOMATIC1111 webui API (started with --api)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+import httpx
+
+from stablenew.adapters.backends.a1111 import payloads, response
+from stablenew.adapters.backends.a1111.client import A1111Client, RetryPolicy
+from stablenew.adapters.backends.a1111.discovery import (
+    DISCOVERY_TIMEOUT_S,
+    Catalog,
+    fetch_catalog,
+    has_adetailer,
+    validate_configs,
+)
+from stablenew.adapters.backends.a1111.names import first_names
+from stablenew.adapters.backends.a1111.watch import GenerationWatch, ProgressListener, WatchPolicy
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig
+from stablenew.domain.errors import BackendError, CancelledError, ConfigError
+from stablenew.domain.generation import BackendStatus, StageOutput, StageRequest
+from stablenew.domain.ports.image_backend import ImageBackend
+
+SYSINFO_PATH = "/internal/sysinfo"
+
+
+class A1111Backend(ImageBackend):
+    """One stage = one API call; names are checked against the server's lists and sent canonical."""
+
+    name = "a1111"
+
+    def __init__(
+        self, client: httpx.Client, *, username: str | None = None, password: str | None = None,
+        connect_timeout_s: float = 10.0, stage_timeout_s: float = 600.0,
+        stage_timeouts_s: Mapping[str, float] | None = None, retries: int = 3, retry_backoff_s: float = 1.0,
+        progress_interval_s: float = 0.5, stall_timeout_s: float = 120.0, interrupt_grace_s: float = 10.0,
+        progress: ProgressListener | None = None,
+    ) -> None:
+        self.client = A1111Client(
+            client, connect_timeout_s=connect_timeout_s,
+            policy=RetryPolicy(retries=retries, backoff_s=retry_backoff_s),
+            secrets=(password or "",), has_credentials=username is not None,
+        )
+        self.stage_timeout_s = stage_timeout_s
+        self.stage_timeouts_s = dict(stage_timeouts_s or {})
+        self.watch = GenerationWatch(self.client, WatchPolicy(progress_interval_s, stall_timeout_s,
+                                                              interrupt_grace_s), progress)
+        self._catalog: Catalog | None = None
+        self._lock = threading.Lock()
+
+    def set_progress_listener(self, listener: ProgressListener | None) -> None:
+        """Call `listener(fraction, job)` whenever /sdapi/v1/progress moves (e.g. for a progress bar)."""
+        self.watch.listener = listener
+
+    def catalog(self) -> Catalog:
+        """The server's lists, fetched once per backend instance."""
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = fetch_catalog(self.client)
+            return self._catalog
+
+    def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
+        """ConfigError (exit 2) for any unknown model, VAE, sampler, scheduler or upscaler, before a run."""
+        needs_adetailer = any(stage.stage == "adetailer" for c in configs for stage in c.enabled_stages())
+        validate_configs(self.catalog(), configs, source=source,
+                         adetailer=(lambda: has_adetailer(self.client)) if needs_adetailer else None)
+
+    def check(self) -> BackendStatus:
+        """Reachable, answering the API, with checkpoints: usable; else the reason."""
+        try:
+            catalog = fetch_catalog(self.client, retries=0)
+        except BackendError as exc:
+            return BackendStatus(name=self.name, usable=False,
+                                 reason=f"A1111 at {self.client.base_url}: {exc}")
+        with self._lock:
+            self._catalog = catalog
+        usable = bool(catalog.models.choices)
+        return BackendStatus(
+            name=self.name, usable=usable, version=self._version(),
+            reason="" if usable else "the server lists no checkpoints (models/Stable-diffusion is empty)",
+            models=first_names(catalog.models), samplers=first_names(catalog.samplers),
+            schedulers=first_names(catalog.schedulers), upscalers=first_names(catalog.upscalers),
+            vaes=first_names(catalog.vaes),
+        )
+
+    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
+        """Run one stage through the API and read back what really ran."""
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError("cancelled before the stage started")
+        try:
+            names = self.catalog().translate(request.params, where=request.stage)
+        except ConfigError as exc:
+            raise BackendError(f"{exc.field}: {exc.message}", kind="bad_request") from None
+        timeout_s = float(self.stage_timeouts_s.get(request.stage, self.stage_timeout_s))
+        if request.stage == "upscale":
+            return self._upscale(request, names, timeout_s, cancel)
+        path, body = payloads.generation_body(request, names)
+        answer = self.watch.run(path, body, timeout_s=timeout_s, cancel=cancel)
+        return response.generation_output(answer.body, f"POST {path}", retries=answer.retries)
+
+    def _upscale(self, request: StageRequest, names: Mapping[str, str], timeout_s: float,
+                 cancel: CancelToken | None) -> StageOutput:
+        body = payloads.upscale_body(request, names)
+        answer = self.client.request("POST", payloads.EXTRAS_PATH, body, timeout_s=timeout_s, cancel=cancel)
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError(cancel.reason or "cancelled")
+        params = {"upscaler": body["upscaler_1"], "upscaling_resize": body["upscaling_resize"]}
+        if body["upscaler_2"] != "None":
+            params.update(upscaler_2=body["upscaler_2"],
+                          extras_upscaler_2_visibility=body["extras_upscaler_2_visibility"])
+        infotext = response.png_parameters(request.input_image) if request.input_image else None
+        return response.upscale_output(answer.body, f"POST {payloads.EXTRAS_PATH}", request_params=params,
+                                       input_infotext=infotext, retries=answer.retries)
+
+    def _version(self) -> str | None:
+        """The webui version from /internal/sysinfo (A1111 ≥ 1.6), or None when it does not say."""
+        try:
+            body = self.client.request("GET", SYSINFO_PATH, timeout_s=DISCOVERY_TIMEOUT_S, retries=0).body
+        except BackendError:
+            return None
+        version = body.get("Version") if isinstance(body, dict) else None
+        return str(version) if version else None

@@ -1,0 +1,111 @@
+"""A generation in flight: /progress polled beside it, /interrupt on cancel or when it stalls."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stablenew.adapters.backends.a1111.client import A1111Client, Answer
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.errors import BackendError, CancelledError
+
+log = logging.getLogger("stablenew.a1111")
+PROGRESS_PATH = "/sdapi/v1/progress"
+ProgressListener = Callable[[float, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchPolicy:
+    """How a running generation is watched: poll interval, stall limit, grace after an interrupt."""
+
+    poll_s: float = 0.5
+    stall_s: float = 120.0
+    interrupt_grace_s: float = 10.0
+
+
+def _signature(body: Any) -> tuple[Any, ...] | None:
+    """What counts as movement: progress, job number, sampling step, the job's name and timestamp."""
+    if not isinstance(body, dict):
+        return None
+    state = body.get("state") if isinstance(body.get("state"), dict) else {}
+    return (body.get("progress"), state.get("job"), state.get("job_no"), state.get("job_count"),
+            state.get("sampling_step"), state.get("job_timestamp"))
+
+
+class GenerationWatch:
+    """Runs one POST in a worker thread while this thread polls progress, cancel and stall."""
+
+    def __init__(self, client: A1111Client, policy: WatchPolicy, listener: ProgressListener | None) -> None:
+        self.client = client
+        self.policy = policy
+        self.listener = listener
+
+    def run(self, path: str, body: Any, *, timeout_s: float, cancel: CancelToken | None) -> Answer:
+        """The answer of POST `path`; CancelledError when cancelled, BackendError("stalled") when stuck."""
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome["answer"] = self.client.request("POST", path, body, timeout_s=timeout_s,
+                                                        cancel=cancel)
+            except BaseException as exc:  # handed to the watching thread, which raises it
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"a1111{path.replace('/', '-')}", daemon=True).start()
+        unregister = cancel.on_cancel(self.client.interrupt) if cancel is not None else (lambda: None)
+        try:
+            stalled_for = self._watch(done, cancel)
+        finally:
+            unregister()
+        if stalled_for is not None:
+            self.client.interrupt()
+            done.wait(self.policy.interrupt_grace_s)
+            raise BackendError(f"POST {path}: the server made no progress for {stalled_for:.1f} s; "
+                               "it was interrupted", kind="stalled")
+        if cancel is not None and cancel.cancelled:
+            done.wait(self.policy.interrupt_grace_s)  # A1111 answers the interrupt with a partial result
+            raise CancelledError(f"{cancel.reason or 'cancelled'}; the A1111 generation was interrupted")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]
+
+    def _watch(self, done: threading.Event, cancel: CancelToken | None) -> float | None:
+        """Seconds without progress when the server stalled, else None (finished or cancelled)."""
+        last: tuple[Any, ...] | None = None
+        changed = time.monotonic()
+        while not done.wait(self.policy.poll_s):
+            if cancel is not None and cancel.cancelled:
+                return None
+            body = self._progress()
+            signature = _signature(body)
+            now = time.monotonic()
+            if signature is not None and signature != last:
+                last, changed = signature, now
+                self._report(body)
+            if now - changed >= self.policy.stall_s and not done.is_set():
+                return now - changed
+        return None
+
+    def _progress(self) -> Any:
+        try:
+            return self.client.request("GET", PROGRESS_PATH, timeout_s=max(self.policy.poll_s, 5.0),
+                                       retries=0).body
+        except BackendError as exc:
+            log.debug("progress poll failed: %s", exc)
+            return None
+
+    def _report(self, body: Any) -> None:
+        if self.listener is None or not isinstance(body, dict):
+            return
+        state = body.get("state") if isinstance(body.get("state"), dict) else {}
+        try:
+            self.listener(float(body.get("progress") or 0.0), str(state.get("job") or ""))
+        except Exception:  # a broken progress display must not fail the generation
+            log.debug("progress listener failed", exc_info=True)

@@ -1,0 +1,225 @@
+"""ComfyUIBackend: one stage = one API-format graph POSTed to /prompt, followed to its images."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from stablenew.adapters.backends.comfyui.catalog import Catalog
+from stablenew.adapters.backends.comfyui.client import ComfyUIClient
+from stablenew.adapters.backends.comfyui.job import JobWatcher, Progress, Timing
+from stablenew.adapters.backends.comfyui.mapping import Graph
+from stablenew.adapters.backends.comfyui.stage_values import check_names, stage_values
+from stablenew.adapters.backends.comfyui.templates import Template, Templates
+from stablenew.adapters.backends.comfyui.websocket import ProgressSocket, ws_url
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig, effective_stages
+from stablenew.domain.errors import BackendError, CancelledError, ConfigError
+from stablenew.domain.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
+from stablenew.domain.ports.image_backend import ImageBackend
+
+MAX_SEED = 2**32 - 1
+
+
+def node_errors_message(answer: Any) -> str:
+    """`KSampler (node 3): sampler_name: 'foo' not in [...]` lines from a 400 /prompt answer."""
+    answer = answer if isinstance(answer, dict) else {}
+    lines = []
+    for node_id, entry in (answer.get("node_errors") or {}).items():
+        for error in entry.get("errors", []):
+            details, message = str(error.get("details", "")), str(error.get("message", ""))
+            text = details if ": " in details else f"{message}: {details}".rstrip(": ")
+            lines.append(f"{entry.get('class_type', '?')} (node {node_id}): {text}")
+    error = answer.get("error") or {}
+    if not lines and isinstance(error, dict):
+        lines.append(f"{error.get('message', 'rejected')} {error.get('details', '')}".strip())
+    return "ComfyUI rejected the workflow: " + "; ".join(lines or [str(error)])
+
+
+class ComfyUIBackend(ImageBackend):
+    """Drives a ComfyUI server through its HTTP + websocket API (see docs/backends.md)."""
+
+    name = "comfyui"
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        base_url: str,
+        workflows: Mapping[str, Path | None] | None = None,
+        mappings: Mapping[str, Mapping[str, Any]] | None = None,
+        retries: int = 3,
+        retry_backoff_s: float = 0.5,
+        stage_timeout_s: float = 600.0,
+        stall_timeout_s: float = 120.0,
+        poll_interval_s: float = 0.5,
+        connect_timeout_s: float = 10.0,
+        on_progress: Callable[[Progress], None] | None = None,
+        seed_source: random.Random | None = None,
+    ) -> None:
+        self.client = ComfyUIClient(http, retries=retries, backoff_s=retry_backoff_s)
+        self.base_url = base_url.rstrip("/")
+        self.templates = Templates(workflows or {}, mappings or {})
+        self.timing = Timing(stage_timeout_s, stall_timeout_s, poll_interval_s)
+        self.connect_timeout_s = connect_timeout_s
+        self.on_progress = on_progress
+        self.client_id = uuid.uuid4().hex
+        self._seeds = seed_source or random.SystemRandom()
+        self._catalog: Catalog | None = None
+        self._version: str | None = None
+
+    def catalog(self) -> Catalog:
+        """/object_info (and the version from /system_stats), read once per backend instance."""
+        if self._catalog is None:
+            info = self.client.get_json("/object_info")
+            if not isinstance(info, dict):
+                raise BackendError(
+                    "ComfyUI GET /object_info: expected a JSON object", kind="malformed_response"
+                )
+            stats = self.client.get_json("/system_stats")
+            self._version = (
+                str((stats.get("system") or {}).get("comfyui_version")) if isinstance(stats, dict) else None
+            )
+            self._catalog = Catalog.from_object_info(info)
+        return self._catalog
+
+    def check(self) -> BackendStatus:
+        try:
+            catalog = self.catalog()
+        except BackendError as exc:
+            return BackendStatus(name=self.name, usable=False, reason=str(exc))
+        return BackendStatus(
+            name=self.name,
+            usable=True,
+            version=self._version,
+            models=catalog.checkpoints,
+            samplers=catalog.samplers,
+            schedulers=catalog.schedulers,
+            upscalers=(*catalog.upscale_methods, *catalog.upscale_models),
+            vaes=catalog.vaes,
+        )
+
+    def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
+        for config in configs:
+            for stage in effective_stages(config):
+                if stage.stage != "upscale":
+                    self.templates.for_stage(stage.stage)
+                check_names(stage.stage, stage.params, self.catalog(), source=source)
+
+    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError(cancel.reason or "cancelled before the stage started")
+        self.client.retried = 0
+        seed = int(request.params.get("seed", -1))
+        seed = self._seeds.randrange(MAX_SEED) if seed == -1 else seed
+        try:
+            values = stage_values(request, self.catalog(), seed)
+            template = self.templates.for_stage(
+                request.stage,
+                upscale_model=values.upscale_model,
+                upscale_method=values.upscale_method,
+                scale_by=values.scale_by,
+            )
+        except ConfigError as exc:
+            raise BackendError(str(exc), kind="invalid_config") from exc
+        prefix = (
+            f"stablenew/{'-'.join(p for p in (request.run_id, request.stage) if p)}-{uuid.uuid4().hex[:8]}"
+        )
+        values.graph["filename_prefix"] = prefix
+        if request.input_image is not None:
+            values.graph["image"] = self._upload(request, prefix)
+        if (
+            "ckpt_name" not in values.graph
+            and template.origin.startswith("built-in")
+            and self.catalog().checkpoints
+        ):
+            values.graph["ckpt_name"] = self.catalog().checkpoints[0]  # like A1111: the model at hand
+        graph = template.fresh()
+        template.mapping.apply(graph, values.graph)
+        socket = ProgressSocket(ws_url(self.base_url, self.client_id), open_timeout_s=self.connect_timeout_s)
+        socket.open()
+        watcher = JobWatcher(self.client, socket, self.timing, on_progress=self.on_progress)
+        unregister: Callable[[], None] = lambda: None  # noqa: E731
+        try:
+            prompt_id = self._submit(graph)
+            if cancel is not None:
+                unregister = cancel.on_cancel(lambda: self.client.interrupt(prompt_id))
+            images = self._collect(template, watcher.wait(prompt_id, cancel), prefix)
+        finally:
+            unregister()
+            socket.close()
+        text = {"prompt": json.dumps(graph)}
+        params = {
+            **values.record,
+            **self._ran(template, graph),
+            "comfyui_prompt_id": prompt_id,
+            "comfyui_version": self._version,
+            "comfyui_workflow": template.origin,
+            "comfyui_filename_prefix": prefix,
+            "comfyui_progress": watcher.channel,
+        }
+        if self.client.retried:
+            params["retries"] = self.client.retried
+        seed_of = seed if request.stage != "upscale" else None
+        return StageOutput(
+            images=tuple(GeneratedImage(data=d, seed=seed_of, extra_text=text) for d in images), params=params
+        )
+
+    def _upload(self, request: StageRequest, prefix: str) -> str:
+        data, p = request.input_image or b"", request.params
+        if request.stage == "img2img" and p.get("width") and p.get("height"):
+            with Image.open(io.BytesIO(data)) as image:
+                size = (int(p["width"]), int(p["height"]))
+                if image.size != size:
+                    buffer = io.BytesIO()
+                    image.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(buffer, format="PNG")
+                    data = buffer.getvalue()
+        answer = self.client.upload_image(data, prefix.rsplit("/", 1)[-1] + ".png")
+        return f"{answer['subfolder']}/{answer['name']}" if answer.get("subfolder") else str(answer["name"])
+
+    def _submit(self, graph: Graph) -> str:
+        status, answer = self.client.post_prompt({"prompt": graph, "client_id": self.client_id})
+        if status == 400:
+            raise BackendError(node_errors_message(answer), kind="node_errors")
+        prompt_id = answer.get("prompt_id") if isinstance(answer, dict) else None
+        if not isinstance(prompt_id, str):
+            raise BackendError(
+                f"ComfyUI POST /prompt: no prompt_id in {answer!r:.200}", kind="malformed_response"
+            )
+        return prompt_id
+
+    def _collect(self, template: Template, entry: dict[str, Any], prefix: str) -> list[bytes]:
+        outputs = entry.get("outputs") or {}
+        save_nodes = [node for node, _ in template.mapping.get("filename_prefix")]
+        name = prefix.rsplit("/", 1)[-1]
+        found = [img for node in save_nodes for img in (outputs.get(node) or {}).get("images", [])]
+        fresh = [img for img in found if str(img.get("filename", "")).startswith(name)]
+        if not fresh:
+            kind = "stale_output" if found else "no_images"
+            raise BackendError(
+                f"ComfyUI returned no new images for prefix {prefix!r} ({len(found)} old)", kind=kind
+            )
+        return [self.client.view(img) for img in fresh]
+
+    @staticmethod
+    def _ran(template: Template, graph: Graph) -> dict[str, Any]:
+        ran: dict[str, Any] = {}
+        for field, key in (
+            ("ckpt_name", "model"),
+            ("width", "width"),
+            ("height", "height"),
+            ("vae_name", "vae"),
+        ):
+            targets = template.mapping.get(field)
+            if targets:
+                node, name = targets[0]
+                ran[key] = graph[node]["inputs"].get(name)
+        return ran

@@ -1,0 +1,142 @@
+"""Waiting for one ComfyUI prompt: websocket progress, /history polling as fallback, stalls, cancel."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stablenew.adapters.backends.comfyui.client import ComfyUIClient
+from stablenew.adapters.backends.comfyui.websocket import ProgressSocket
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.errors import BackendError, CancelledError
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One websocket progress message: sampling step `value` of `maximum` at `node`."""
+
+    prompt_id: str
+    node: str | None
+    value: int
+    maximum: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """How long to wait: overall, without any sign of life once running, and between /history polls."""
+
+    timeout_s: float
+    stall_timeout_s: float
+    poll_interval_s: float
+
+
+def _failure(kind: str, data: dict[str, Any], cancel: CancelToken | None) -> Exception:
+    where = f"{data.get('node_type', '?')} (node {data.get('node_id', '?')})"
+    if kind == "execution_interrupted":
+        if cancel is not None and cancel.cancelled:
+            return CancelledError(f"cancelled; ComfyUI interrupted the prompt at {where}")
+        return BackendError(
+            f"ComfyUI prompt was interrupted at {where} (by someone else?)", kind="interrupted"
+        )
+    message = f"{data.get('exception_type', 'error')}: {data.get('exception_message', '').strip()}"
+    return BackendError(f"ComfyUI execution failed at {where}: {message}", kind="execution_error")
+
+
+class JobWatcher:
+    """Follows one prompt to its history entry; raises BackendError/CancelledError as it ends."""
+
+    def __init__(
+        self,
+        client: ComfyUIClient,
+        socket: ProgressSocket,
+        timing: Timing,
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.socket = socket
+        self.timing = timing
+        self.on_progress = on_progress
+        self.clock = clock
+        self.channel = "websocket"
+
+    def wait(self, prompt_id: str, cancel: CancelToken | None) -> dict[str, Any]:
+        """The prompt's /history entry once it completes."""
+        deadline = self.clock() + self.timing.timeout_s
+        if not self.socket.dropped and self.socket.connection is not None:
+            self._follow(prompt_id, cancel, deadline)
+        if self.socket.dropped:
+            self.channel = "history polling (websocket unavailable)"
+        return self._poll(prompt_id, cancel, deadline)
+
+    def _give_up(self, prompt_id: str, message: str, kind: str) -> BackendError:
+        self.client.interrupt(prompt_id)
+        return BackendError(message, kind=kind)
+
+    def _follow(self, prompt_id: str, cancel: CancelToken | None, deadline: float) -> None:
+        started, last_sign = False, self.clock()
+        for message in self.socket.messages(min(self.timing.poll_interval_s, 1.0)):
+            now, kind = self.clock(), message.get("type")
+            data = message.get("data") or {}
+            if cancel is not None and cancel.cancelled:
+                raise CancelledError(cancel.reason or "cancelled")
+            if now > deadline:
+                raise self._give_up(
+                    prompt_id,
+                    f"ComfyUI prompt {prompt_id} did not finish within "
+                    f"{self.timing.timeout_s:g} s; interrupted",
+                    "timeout",
+                )
+            if started and now - last_sign > self.timing.stall_timeout_s:
+                raise self._give_up(
+                    prompt_id,
+                    f"ComfyUI stalled: no progress for {self.timing.stall_timeout_s:g} "
+                    f"s on prompt {prompt_id}; interrupted",
+                    "stalled",
+                )
+            if kind == "preview" and started:
+                last_sign = now
+            if not isinstance(data, dict) or data.get("prompt_id") != prompt_id:
+                continue
+            started, last_sign = True, now
+            if kind == "progress" and self.on_progress is not None:
+                self.on_progress(
+                    Progress(prompt_id, data.get("node"), int(data.get("value", 0)), int(data.get("max", 0)))
+                )
+            elif kind in ("execution_error", "execution_interrupted"):
+                raise _failure(kind, data, cancel)
+            elif kind == "execution_success" or (kind == "executing" and data.get("node") is None):
+                return
+
+    def _poll(self, prompt_id: str, cancel: CancelToken | None, deadline: float) -> dict[str, Any]:
+        while True:
+            if cancel is not None and cancel.cancelled:
+                raise CancelledError(cancel.reason or "cancelled")
+            history = self.client.get_json(f"/history/{prompt_id}")
+            entry = history.get(prompt_id) if isinstance(history, dict) else None
+            if isinstance(entry, dict):
+                return self._finished(entry, cancel)
+            if self.clock() > deadline:
+                raise self._give_up(
+                    prompt_id,
+                    f"ComfyUI prompt {prompt_id} did not finish within "
+                    f"{self.timing.timeout_s:g} s; interrupted",
+                    "timeout",
+                )
+            if cancel is not None:
+                cancel.wait(self.timing.poll_interval_s)
+            else:
+                time.sleep(self.timing.poll_interval_s)
+
+    @staticmethod
+    def _finished(entry: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
+        status = entry.get("status") or {}
+        if status.get("status_str") == "error":
+            for event, data in status.get("messages") or []:
+                if event in ("execution_error", "execution_interrupted"):
+                    raise _failure(event, data, cancel)
+            raise BackendError("ComfyUI reports the prompt failed (no details)", kind="execution_error")
+        return entry

@@ -1,0 +1,46 @@
+"""`stablenew backends check`: is the configured backend usable, and what does it offer?"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stablenew.cli.errors import EXIT_FAILED, cli_errors, err_console
+from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, open_container
+from stablenew.domain.generation import BackendStatus
+
+console = Console(highlight=False, soft_wrap=True)
+backends_app = typer.Typer(help="Generation backends (procedural, a1111, comfyui).", no_args_is_help=True)
+
+
+def _listed(values: tuple[str, ...], limit: int = 8) -> str:
+    shown = ", ".join(values[:limit])
+    more = f" … (+{len(values) - limit})" if len(values) > limit else ""
+    return f"{len(values)}: {shown}{more}" if values else "-"
+
+
+def print_status(status: BackendStatus) -> None:
+    """One table: reachability, version and the names the backend offers."""
+    table = Table("backend", status.name, show_lines=False)
+    table.add_row("usable", "yes" if status.usable else "NO")
+    if status.reason:
+        table.add_row("reason", status.reason)
+    table.add_row("version", status.version or "unknown")
+    for label, values in (("models", status.models), ("samplers", status.samplers),
+                          ("schedulers", status.schedulers), ("upscalers", status.upscalers),
+                          ("vaes", status.vaes)):
+        table.add_row(label, _listed(values))
+    console.print(table)
+
+
+@backends_app.command("check")
+def check(config: ConfigOpt = None, backend: BackendOpt = None, debug: DebugOpt = False) -> None:
+    """Reach the configured backend; print its version, models, samplers and schedulers."""
+    with cli_errors(debug):
+        container = open_container(config, backend=backend)
+        status = container.backend().check()
+        print_status(status)
+        if not status.usable:
+            err_console.print(f"error: backend {status.name} is not usable: {status.reason}", markup=False)
+            raise typer.Exit(EXIT_FAILED)

@@ -1,0 +1,175 @@
+"""`stablenew learn run|resume|status PLAN`: resumable, recorded learning runs (sweeps)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stablenew.adapters.files import load_plan
+from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.learn_progress import StepProgress, sigint_cancels
+from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
+from stablenew.controller.learning_execution_controller import LearningExecutionController
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.learning_results import LearningExecutionResult
+from stablenew.domain.plan_steps import derive_step_config, expand_plan
+
+learn_app = typer.Typer(
+    help="Learning runs: sweep settings over a base config, resumably.", no_args_is_help=True
+)
+console = Console(highlight=False, soft_wrap=True)
+
+PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Learning plan (TOML or JSON).")]
+GridOpt = Annotated[bool, typer.Option("--grid/--no-grid", help="Draw the contact sheet(s) afterwards.")]
+MaxStepsOpt = Annotated[
+    int | None, typer.Option("--max-steps", min=1, help="Run at most this many steps now.")
+]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")]
+
+
+def _print_result(
+    result: LearningExecutionResult, controller: LearningExecutionController, plan_file: Path
+) -> None:
+    summary = result.summary
+    console.print(
+        f"plan {result.plan.name} ({result.plan.id}), seed {result.plan.seed}: {summary.total_steps} steps — "
+        f"{summary.already_done} already done, {summary.executed} ran: {summary.succeeded} ok, "
+        f"{summary.failed} failed; {summary.not_run} not run; {summary.elapsed_s:.1f} s",
+        markup=False,
+    )
+    for failure in result.failures:
+        console.print(
+            f"step {failure.step_index} failed: {failure.step.describe()}: {failure.error}", markup=False
+        )
+    report = controller.last_grid_report
+    for path in report.written if report else ():
+        console.print(f"contact sheet: {path}", markup=False)
+    for note in report.skipped if report else ():
+        console.print(f"note: contact sheet {note}", markup=False)
+    console.print(f"records: {controller.records_path}", markup=False)
+    if summary.stop_reason is not None:
+        console.print(
+            f"stopped early ({summary.stop_reason}); every step that ran is recorded. Resume with: "
+            f"stablenew learn resume {plan_file}",
+            markup=False,
+        )
+
+
+def _execute(
+    plan_file: Path,
+    *,
+    resume: bool,
+    grid: bool,
+    max_steps: int | None,
+    timeout: float | None,
+    records: Path | None,
+    output: Path | None,
+    backend: str | None,
+    config: Path | None,
+) -> None:
+    container = open_container(config, output=output, backend=backend, records=records)
+    plan = load_plan(plan_file)
+    configs = [derive_step_config(plan.base, step, plan) for step in expand_plan(plan)]
+    container.backend().validate(configs, source=str(plan_file))
+    controller = container.learning_execution_controller()
+    token = CancelToken()
+    with sigint_cancels(token), StepProgress(console) as progress:
+        result = controller.run_learning_plan(
+            plan,
+            cancel=token,
+            resume=resume,
+            on_step=progress.on_step,
+            grid=None if grid else False,
+            max_steps=max_steps,
+            timeout_s=timeout,
+        )
+    _print_result(result, controller, plan_file)
+    if result.failures or result.summary.cancelled:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@learn_app.command("run")
+def run(
+    plan_file: PlanArg,
+    grid: GridOpt = True,
+    max_steps: MaxStepsOpt = None,
+    timeout: TimeoutOpt = None,
+    records: RecordsOpt = None,
+    output: OutputOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run each step of a plan that has no successful record (running again resumes); exit 1 if one fails."""
+    with cli_errors(debug):
+        _execute(
+            plan_file,
+            resume=False,
+            grid=grid,
+            max_steps=max_steps,
+            timeout=timeout,
+            records=records,
+            output=output,
+            backend=backend,
+            config=config,
+        )
+
+
+@learn_app.command("resume")
+def resume(
+    plan_file: PlanArg,
+    grid: GridOpt = True,
+    max_steps: MaxStepsOpt = None,
+    timeout: TimeoutOpt = None,
+    records: RecordsOpt = None,
+    output: OutputOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the steps of an interrupted plan that are not done; exit 2 when the plan has no records yet."""
+    with cli_errors(debug):
+        _execute(
+            plan_file,
+            resume=True,
+            grid=grid,
+            max_steps=max_steps,
+            timeout=timeout,
+            records=records,
+            output=output,
+            backend=backend,
+            config=config,
+        )
+
+
+@learn_app.command("status")
+def status(
+    plan_file: PlanArg,
+    records: RecordsOpt = None,
+    output: OutputOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Count the plan's done, failed and pending steps from the record log (runs nothing)."""
+    with cli_errors(debug):
+        container = open_container(config, output=output, backend=backend, records=records)
+        plan = load_plan(plan_file)
+        controller = container.learning_execution_controller()
+        state = controller.plan_status(plan)
+        console.print(
+            f"plan {plan.name} ({plan.id}): {state.total} steps, {state.records} records in "
+            f"{controller.records_path}",
+            markup=False,
+        )
+        table = Table("done", "failed", "pending")
+        table.add_row(str(len(state.done)), str(len(state.failed)), str(len(state.pending)))
+        console.print(table)
+        for step in state.failed[:20]:
+            console.print(f"failed: step {step.index}: {step.describe()}", markup=False)
+        if state.failed or state.pending:
+            console.print(f"to finish: stablenew learn resume {plan_file}", markup=False)

@@ -1,0 +1,84 @@
+"""Progress of a learning run: a rich bar on a terminal, one line per step otherwise; Ctrl-C cancels."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.learning_results import LearningRunResult
+from stablenew.domain.plan import LearningRunStep
+
+INTERRUPT_REASON = "interrupted (Ctrl-C)"
+
+
+@contextmanager
+def sigint_cancels(token: CancelToken) -> Iterator[None]:
+    """While inside, the first Ctrl-C cancels `token` (the running step stops, what ran is recorded);
+    a second Ctrl-C gets Python's default behaviour."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, previous)
+        token.cancel(INTERRUPT_REASON)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class StepProgress:
+    """The on_step callback of the runner: step i/N, the current values and an ETA."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+        if console.is_terminal:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[values]}"),
+                console=console,
+                transient=True,
+            )
+
+    def __enter__(self) -> StepProgress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def on_step(
+        self, step: LearningRunStep, position: int, total: int, result: LearningRunResult | None
+    ) -> None:
+        """Before a step: show it; after it: advance the bar (or print one line when not a terminal)."""
+        if self._bar is None:
+            if result is not None:
+                outcome = "ok" if result.success else "cancelled" if result.cancelled else "FAILED"
+                self.console.print(f"step {position}/{total} {outcome}: {step.describe()}", markup=False)
+            return
+        if self._task is None:
+            self._task = self._bar.add_task("", total=total, values="")
+        if result is None:
+            self._bar.update(self._task, description=f"step {position}/{total}", values=step.describe())
+        else:
+            self._bar.advance(self._task)

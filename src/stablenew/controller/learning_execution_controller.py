@@ -1,0 +1,159 @@
+"""LearningExecutionController: runs, resumes and reports learning plans; they always record."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig
+from stablenew.domain.errors import PlanError
+from stablenew.domain.grid_layout import ContactSheetReport, contact_sheets
+from stablenew.domain.learning_adapter import as_pipeline_config
+from stablenew.domain.learning_results import LearningExecutionResult
+from stablenew.domain.plan import LearningPlan
+from stablenew.domain.plan_progress import (
+    PlanStatus,
+    done_step_keys,
+    images_by_step,
+    plan_records,
+    plan_status,
+    recorded_plan_seed,
+)
+from stablenew.domain.plan_rules import first_stage_seed, rebase_plan
+from stablenew.domain.ports.clock import Clock
+from stablenew.domain.ports.contact_sheet import ContactSheetWriter
+from stablenew.domain.ports.pipeline_run import PipelineRun
+from stablenew.domain.ports.record_sink import RecordSink, RecordSource
+from stablenew.domain.services.learning_execution import (
+    TIMEOUT_REASON,
+    LearningExecutionContext,
+    LearningExecutionRunner,
+    StepCallback,
+)
+
+SinkFactory = Callable[[Path], RecordSink]
+SourceFactory = Callable[[Path], RecordSource]
+
+
+def _draw_seed() -> int:
+    return random.SystemRandom().randrange(2**32 - 1)
+
+
+class LearningExecutionController:
+    """Runs plans through the PipelineRun port, recording every step to the shared record log."""
+
+    def __init__(
+        self,
+        *,
+        pipeline_run: PipelineRun,
+        sink_factory: SinkFactory,
+        source_factory: SourceFactory,
+        records_path: Path | str,
+        clock: Clock,
+        contact_sheet_writer: ContactSheetWriter | None = None,
+        sheets_dir: Path | str = "output",
+        grid_enabled: bool = True,
+        max_megapixels: float = 200.0,
+        seed_source: Callable[[], int] = _draw_seed,
+    ) -> None:
+        self._pipeline_run = pipeline_run
+        self._sink_factory = sink_factory
+        self._source_factory = source_factory
+        self.records_path = Path(records_path)
+        self._clock = clock
+        self._sheets = contact_sheet_writer
+        self.sheets_root = Path(sheets_dir) / "learning" / "plans"
+        self.grid_enabled = grid_enabled
+        self.max_megapixels = max_megapixels
+        self._seed_source = seed_source
+        self._last: LearningExecutionResult | None = None
+        self.last_grid_report: ContactSheetReport | None = None
+
+    def prepare(self, plan: LearningPlan, *, resume: bool = False) -> tuple[LearningPlan, frozenset[str]]:
+        """The plan with its shared seed fixed, and the step keys already done according to the log.
+
+        The seed is the plan's, else the one its earlier records hold, else the base's fixed txt2img
+        seed, else a drawn one. `resume` refuses a plan the log has no record of.
+        """
+        records = plan_records(self._source_factory(self.records_path).read().records, plan.id)
+        if resume and not records:
+            raise PlanError(
+                f"nothing to resume: {self.records_path} has no record of plan {plan.name!r} yet "
+                f"(start it with `stablenew learn run`)",
+                source=plan.source,
+            )
+        if plan.seed is None and not plan.seed_is_axis:
+            seed = recorded_plan_seed(records, plan.id)
+            seed = first_stage_seed(plan.base) if seed is None else seed
+            plan = plan.with_seed(self._seed_source() if seed is None else seed)
+        return plan, done_step_keys(records, plan.id)
+
+    def run_learning_plan(
+        self,
+        plan: LearningPlan,
+        base_config: PipelineConfig | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        cancel: CancelToken | None = None,
+        max_steps: int | None = None,
+        max_images_per_step: int | None = None,
+        timeout_s: float | None = None,
+        resume: bool = False,
+        on_step: StepCallback | None = None,
+        grid: bool | None = None,
+    ) -> LearningExecutionResult:
+        """Run the plan's steps that have no successful record yet; then draw its contact sheets."""
+        if base_config is not None:
+            plan = rebase_plan(plan, as_pipeline_config(base_config))
+        if metadata:
+            plan = plan.with_metadata(metadata)
+        plan, done = self.prepare(plan, resume=resume)
+        cancel = cancel or CancelToken()
+        timer = None
+        if timeout_s is not None:
+            timer = threading.Timer(timeout_s, cancel.cancel, args=(TIMEOUT_REASON,))
+            timer.daemon = True
+            timer.start()
+        runner = LearningExecutionRunner(
+            pipeline_run=self._pipeline_run,
+            clock=self._clock,
+            record_sink=self._sink_factory(self.records_path),
+        )
+        context = LearningExecutionContext(
+            max_steps=max_steps,
+            max_images_per_step=max_images_per_step,
+            timeout_s=timeout_s,
+            cancel=cancel,
+            done_step_keys=done,
+        )
+        try:
+            result = runner.run(plan, context, on_step=on_step)
+        finally:
+            if timer is not None:
+                timer.cancel()
+        self._last = result
+        self.last_grid_report = None
+        if (self.grid_enabled if grid is None else grid) and self._sheets is not None:
+            self.last_grid_report = self.write_contact_sheets(plan)
+        return result
+
+    def write_contact_sheets(self, plan: LearningPlan) -> ContactSheetReport:
+        """Draw the plan's sheets from every successful record it has (earlier runs included)."""
+        assert self._sheets is not None, "no contact sheet writer configured"
+        images = images_by_step(self._source_factory(self.records_path).read().records, plan.id)
+        out_dir = self.sheets_root / plan.id
+        return self._sheets.write(
+            contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels
+        )
+
+    def plan_status(self, plan: LearningPlan) -> PlanStatus:
+        """Done, failed and pending steps of `plan` according to the record log."""
+        return plan_status(plan, self._source_factory(self.records_path).read().records)
+
+    def get_last_learning_execution_result_for_tests(self) -> LearningExecutionResult | None:
+        """The result of the last run_learning_plan call (None before the first)."""
+        return self._last

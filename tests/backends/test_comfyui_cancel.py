@@ -1,0 +1,101 @@
+"""Cancel → POST /interrupt → CancelledError; a silent server is a stall; progress reaches a callback."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from tests.backends.comfyui_helpers import make_backend
+from tests.servers import comfyui_fixtures
+from tests.servers.comfyui_server import FakeComfyUIServer
+
+from stablenew.adapters.backends.comfyui import Progress
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.generation import StageRequest
+
+comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
+
+REQUEST = StageRequest(
+    stage="txt2img", params={"steps": 40, "seed": 1, "width": 64, "height": 64}, prompt="p"
+)
+
+
+@pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 0.05}], indirect=True)
+def test_cancel_interrupts_the_server_and_raises_cancelled(comfyui_server: FakeComfyUIServer) -> None:
+    cancel, seen, threads = CancelToken(), [], []
+
+    def progress(event: Progress) -> None:
+        seen.append(event)
+        if event.value == 3:
+            threads.append(threading.Thread(target=cancel.cancel, args=("user asked",)))
+            threads[-1].start()
+
+    backend = make_backend(comfyui_server.base_url, on_progress=progress)
+    with pytest.raises(CancelledError):
+        backend.generate(REQUEST, cancel)
+    threads[0].join(5)  # the interrupt is posted by the thread that cancelled
+    assert comfyui_server.interrupts == 1
+    assert seen[0].maximum == 40 and seen[0].node == "3"
+
+
+def test_a_cancelled_token_stops_before_any_prompt(comfyui_server: FakeComfyUIServer) -> None:
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(CancelledError):
+        make_backend(comfyui_server.base_url).generate(REQUEST, cancel)
+    assert comfyui_server.prompts == []
+
+
+@pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 2.0}], indirect=True)
+def test_a_stalled_server_is_interrupted_and_named(comfyui_server: FakeComfyUIServer) -> None:
+    backend = make_backend(comfyui_server.base_url, stall_timeout_s=0.3)
+    with pytest.raises(BackendError) as caught:
+        backend.generate(REQUEST)
+    assert caught.value.kind == "stalled" and comfyui_server.interrupts == 1
+
+
+@pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 0.2}], indirect=True)
+def test_the_stage_timeout_interrupts_too(comfyui_server: FakeComfyUIServer) -> None:
+    backend = make_backend(comfyui_server.base_url, stage_timeout_s=0.3)
+    with pytest.raises(BackendError) as caught:
+        backend.generate(REQUEST)
+    assert caught.value.kind == "timeout" and comfyui_server.interrupts == 1
+
+
+@pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 0.2}], indirect=True)
+def test_the_stage_timeout_while_polling(comfyui_server: FakeComfyUIServer) -> None:
+    from tests.servers.comfyui_server import ComfyFault
+
+    comfyui_server.add_fault("/ws", ComfyFault("status", status=503))
+    backend = make_backend(comfyui_server.base_url, stage_timeout_s=0.3)
+    with pytest.raises(BackendError) as caught:
+        backend.generate(REQUEST)
+    assert caught.value.kind == "timeout" and comfyui_server.interrupts == 1
+
+
+@pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 0.05}], indirect=True)
+def test_an_interrupt_from_elsewhere_is_a_named_failure(comfyui_server: FakeComfyUIServer) -> None:
+    import httpx
+
+    def progress(event: Progress) -> None:
+        if event.value == 2:
+            httpx.post(comfyui_server.base_url + "/interrupt", json={})
+
+    with pytest.raises(BackendError) as caught:
+        make_backend(comfyui_server.base_url, on_progress=progress).generate(REQUEST)
+    assert caught.value.kind == "interrupted"
+
+
+@pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 0.05}], indirect=True)
+def test_cancel_while_polling_history(comfyui_server: FakeComfyUIServer) -> None:
+    from tests.servers.comfyui_server import ComfyFault
+
+    comfyui_server.add_fault("/ws", ComfyFault("status", status=503))
+    cancel = CancelToken()
+    timer = threading.Timer(0.3, cancel.cancel)
+    timer.start()
+    with pytest.raises(CancelledError):
+        make_backend(comfyui_server.base_url).generate(REQUEST, cancel)
+    timer.join(5)  # the interrupt is posted by the thread that cancelled
+    assert comfyui_server.interrupts == 1
