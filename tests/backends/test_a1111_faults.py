@@ -43,7 +43,8 @@ def _record(tmp_path: Path) -> dict:
         (Fault("bad_base64"), "bad_image", 1),
         (Fault("status", status=422), "http_422", 1),
     ],
-    ids=lambda value: getattr(value, "kind", None) and f"{value.kind}-{value.status}-x{value.times}",
+    ids=["500", "oom", "503x3", "502x3", "504x3", "read-timeout-x3", "closed-x3", "malformed-json",
+         "bad-base64", "422"],
 )
 def test_fault_fails_the_stage_with_its_kind_and_the_policy_retry_count(
     a1111_server: FakeA1111Server, tmp_path: Path, fault: Fault, kind: str, requests: int,
@@ -67,14 +68,15 @@ def test_oom_says_what_to_do(a1111_server: FakeA1111Server, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("fault", [Fault("status", status=503), Fault("status", status=502),
-                                   Fault("timeout", delay_s=1.0), Fault("close")],
+                                   Fault("timeout", delay_s=2.5), Fault("close")],
                          ids=["503", "502", "read-timeout", "closed"])
 def test_transient_fault_then_success_is_retried_and_recorded(
     a1111_server: FakeA1111Server, tmp_path: Path, fault: Fault,
 ) -> None:
     a1111_server.add_fault(IMG2IMG, fault)
-    container = a1111_container(a1111_server, tmp_path, stage_timeout_s=0.4)
-    result = container.pipeline_controller().run(pipeline(txt2img={"steps": 2}, img2img={}))
+    container = a1111_container(a1111_server, tmp_path, stage_timeout_s=1.0)
+    small = {"steps": 2, "width": 64, "height": 64}
+    result = container.pipeline_controller().run(pipeline(txt2img=small, img2img={}))
     assert result.success, result.error
     assert (a1111_server.count(TXT2IMG), a1111_server.count(IMG2IMG)) == (1, 2)
     events = _record(tmp_path)["stage_events"]

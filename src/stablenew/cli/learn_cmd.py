@@ -38,7 +38,7 @@ def _print_result(
     console.print(
         f"plan {result.plan.name} ({result.plan.id}), seed {result.plan.seed}: {summary.total_steps} steps — "
         f"{summary.already_done} already done, {summary.executed} ran: {summary.succeeded} ok, "
-        f"{summary.failed} failed; {summary.not_run} not run; {summary.elapsed_s:.1f} s",
+        f"{summary.failed} failed; {summary.not_run} not run; {summary.elapsed_s:.2f} s",
         markup=False,
     )
     for failure in result.failures:

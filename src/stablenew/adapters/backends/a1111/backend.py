@@ -104,7 +104,13 @@ class A1111Backend(ImageBackend):
     def _upscale(self, request: StageRequest, names: Mapping[str, str], timeout_s: float,
                  cancel: CancelToken | None) -> StageOutput:
         body = payloads.upscale_body(request, names)
-        answer = self.client.request("POST", payloads.EXTRAS_PATH, body, timeout_s=timeout_s, cancel=cancel)
+        # no stall watch here: A1111 reports no step progress while one image is upscaled
+        unregister = cancel.on_cancel(self.client.interrupt) if cancel is not None else (lambda: None)
+        try:
+            answer = self.client.request("POST", payloads.EXTRAS_PATH, body, timeout_s=timeout_s,
+                                         cancel=cancel)
+        finally:
+            unregister()
         if cancel is not None and cancel.cancelled:
             raise CancelledError(cancel.reason or "cancelled")
         params = {"upscaler": body["upscaler_1"], "upscaling_resize": body["upscaling_resize"]}
