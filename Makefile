@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/stablenew run examples/lighthouse.toml --learning --output output
+	$(BIN)/stablenew learn run examples/plans/cfg-vs-sampler.toml --output output
 	$(BIN)/stablenew records check output/learning/learning_records.jsonl
 
 lint: $(STAMP)
