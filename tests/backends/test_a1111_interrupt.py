@@ -13,7 +13,7 @@ from tests.servers.a1111_server import FakeA1111Server, Fault
 
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import CancelledError
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.generation import StageProgress, StageRequest
 
 a1111_server = a1111_fixtures.a1111_server  # the fixtures, by name
 
@@ -52,15 +52,15 @@ def test_a_stalled_server_is_interrupted_and_the_stage_fails(
 
 def test_a_slow_but_moving_generation_is_not_a_stall(a1111_server: FakeA1111Server, tmp_path: Path) -> None:
     a1111_server.generation_delay_s = 1.2
-    seen: list[tuple[float, str]] = []
+    seen: list[StageProgress] = []
     container = a1111_container(a1111_server, tmp_path, stall_timeout_s=0.5)
-    container.backend().set_progress_listener(lambda fraction, job: seen.append((fraction, job)))
+    container.backend().set_progress_listener(seen.append)
     result = container.pipeline_controller().run(pipeline(txt2img={"steps": 20}))
     assert result.success, result.error
     assert a1111_server.interrupts == 0
-    fractions = [fraction for fraction, _ in seen if fraction > 0]
+    fractions = [progress.fraction for progress in seen if progress.fraction > 0]
     assert len(fractions) >= 3 and fractions == sorted(fractions)
-    assert any(job == "scripts_txt2img" for _, job in seen)
+    assert any(progress.detail == "scripts_txt2img" for progress in seen)
 
 
 def test_a_failing_progress_listener_does_not_fail_the_stage(
@@ -68,7 +68,7 @@ def test_a_failing_progress_listener_does_not_fail_the_stage(
 ) -> None:
     a1111_server.generation_delay_s = 0.3
 
-    def broken(fraction: float, job: str) -> None:
+    def broken(progress: StageProgress) -> None:
         raise RuntimeError("display gone")
 
     container = a1111_container(a1111_server, tmp_path)

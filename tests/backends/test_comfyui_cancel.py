@@ -9,10 +9,9 @@ from tests.backends.comfyui_helpers import make_backend
 from tests.servers import comfyui_fixtures
 from tests.servers.comfyui_server import FakeComfyUIServer
 
-from stablenew.adapters.backends.comfyui import Progress
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.generation import StageProgress, StageRequest
 
 comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
 
@@ -25,18 +24,19 @@ REQUEST = StageRequest(
 def test_cancel_interrupts_the_server_and_raises_cancelled(comfyui_server: FakeComfyUIServer) -> None:
     cancel, seen, threads = CancelToken(), [], []
 
-    def progress(event: Progress) -> None:
+    def progress(event: StageProgress) -> None:
         seen.append(event)
-        if event.value == 3:
+        if event.step == 3:
             threads.append(threading.Thread(target=cancel.cancel, args=("user asked",)))
             threads[-1].start()
 
-    backend = make_backend(comfyui_server.base_url, on_progress=progress)
+    backend = make_backend(comfyui_server.base_url)
+    backend.set_progress_listener(progress)
     with pytest.raises(CancelledError):
         backend.generate(REQUEST, cancel)
     threads[0].join(5)  # the interrupt is posted by the thread that cancelled
     assert comfyui_server.interrupts == 1
-    assert seen[0].maximum == 40 and seen[0].node == "3"
+    assert (seen[0].stage, seen[0].total, seen[0].detail) == ("txt2img", 40, "node 3")
 
 
 def test_a_cancelled_token_stops_before_any_prompt(comfyui_server: FakeComfyUIServer) -> None:
@@ -78,12 +78,14 @@ def test_the_stage_timeout_while_polling(comfyui_server: FakeComfyUIServer) -> N
 def test_an_interrupt_from_elsewhere_is_a_named_failure(comfyui_server: FakeComfyUIServer) -> None:
     import httpx
 
-    def progress(event: Progress) -> None:
-        if event.value == 2:
+    def progress(event: StageProgress) -> None:
+        if event.step == 2:
             httpx.post(comfyui_server.base_url + "/interrupt", json={})
 
+    backend = make_backend(comfyui_server.base_url)
+    backend.set_progress_listener(progress)
     with pytest.raises(BackendError) as caught:
-        make_backend(comfyui_server.base_url, on_progress=progress).generate(REQUEST)
+        backend.generate(REQUEST)
     assert caught.value.kind == "interrupted"
 
 

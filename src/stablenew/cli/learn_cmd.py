@@ -21,7 +21,6 @@ from stablenew.domain.plan_steps import derive_step_config, expand_plan
 learn_app = typer.Typer(
     help="Learning runs: sweep settings over a base config, resumably.", no_args_is_help=True
 )
-console = Console(highlight=False, soft_wrap=True)
 
 PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Learning plan (TOML or JSON).")]
 GridOpt = Annotated[bool, typer.Option("--grid/--no-grid", help="Draw the contact sheet(s) afterwards.")]
@@ -31,8 +30,16 @@ MaxStepsOpt = Annotated[
 TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")]
 
 
+def _console() -> Console:
+    """A console per command, so whether stdout is a terminal is decided when the command runs."""
+    return Console(highlight=False, soft_wrap=True)
+
+
 def _print_result(
-    result: LearningExecutionResult, controller: LearningExecutionController, plan_file: Path
+    console: Console,
+    result: LearningExecutionResult,
+    controller: LearningExecutionController,
+    plan_file: Path,
 ) -> None:
     summary = result.summary
     console.print(
@@ -71,13 +78,15 @@ def _execute(
     backend: str | None,
     config: Path | None,
 ) -> None:
+    console = _console()
     container = open_container(config, output=output, backend=backend, records=records)
     plan = load_plan(plan_file)
     configs = [derive_step_config(plan.base, step, plan) for step in expand_plan(plan)]
-    container.backend().validate(configs, source=str(plan_file))
+    image_backend = container.backend()
+    image_backend.validate(configs, source=str(plan_file))
     controller = container.learning_execution_controller()
     token = CancelToken()
-    with sigint_cancels(token), StepProgress(console) as progress:
+    with sigint_cancels(token), StepProgress(console, image_backend) as progress:
         result = controller.run_learning_plan(
             plan,
             cancel=token,
@@ -87,7 +96,7 @@ def _execute(
             max_steps=max_steps,
             timeout_s=timeout,
         )
-    _print_result(result, controller, plan_file)
+    _print_result(console, result, controller, plan_file)
     if result.failures or result.summary.cancelled:
         raise typer.Exit(EXIT_FAILED)
 
@@ -157,6 +166,7 @@ def status(
 ) -> None:
     """Count the plan's done, failed and pending steps from the record log (runs nothing)."""
     with cli_errors(debug):
+        console = _console()
         container = open_container(config, output=output, backend=backend, records=records)
         plan = load_plan(plan_file)
         controller = container.learning_execution_controller()

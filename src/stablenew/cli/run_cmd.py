@@ -12,12 +12,11 @@ from rich.table import Table
 from stablenew.adapters.files import load_pipeline_config
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
+from stablenew.cli.run_progress import StageBar
 from stablenew.domain.results import PipelineRunResult
 
-console = Console(highlight=False, soft_wrap=True)
 
-
-def print_run(result: PipelineRunResult, records_path: Path | None) -> None:
+def print_run(result: PipelineRunResult, records_path: Path | None, console: Console) -> None:
     """Run id, a table of stages with durations and outcomes, the images and the record."""
     console.print(f"run {result.run_id} on {result.backend}: {'ok' if result.success else 'FAILED'}")
     table = Table("stage", "seconds", "outcome", "images", "error")
@@ -47,11 +46,14 @@ def run(
 ) -> None:
     """Run one pipeline config through its enabled stages."""
     with cli_errors(debug):
+        console = Console(highlight=False, soft_wrap=True)  # per command: is stdout a terminal now?
         container = open_container(config, output=output, backend=backend, records=records, learning=learning)
         pipeline_config = load_pipeline_config(config_file)
-        container.backend().validate([pipeline_config], source=str(config_file))
+        image_backend = container.backend()
+        image_backend.validate([pipeline_config], source=str(config_file))
         controller = container.pipeline_controller()
-        result = controller.run(pipeline_config)
-        print_run(result, controller.records_path if controller.learning_enabled else None)
+        with StageBar(console, image_backend):
+            result = controller.run(pipeline_config)
+        print_run(result, controller.records_path if controller.learning_enabled else None, console)
         if not result.success:
             raise typer.Exit(EXIT_FAILED)

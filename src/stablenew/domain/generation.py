@@ -57,3 +57,24 @@ class BackendStatus:
     schedulers: tuple[str, ...] = ()
     upscalers: tuple[str, ...] = ()
     vaes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    """How far the running stage is: `fraction` 0..1, sampling `step` of `total` when known, and a
+    backend's own note (`detail`: A1111's job text, the ComfyUI node)."""
+
+    stage: str
+    fraction: float
+    step: int | None = None
+    total: int | None = None
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fraction", min(max(float(self.fraction), 0.0), 1.0))
+
+    def describe(self) -> str:
+        """`txt2img 12/20` when the step is known, else `txt2img 45%`."""
+        if self.step is not None and self.total:
+            return f"{self.stage} {self.step}/{self.total}"
+        return f"{self.stage} {self.fraction:.0%}"

@@ -17,7 +17,7 @@ from stablenew.adapters.backends.a1111.discovery import (
     validate_configs,
 )
 from stablenew.adapters.backends.a1111.names import first_names
-from stablenew.adapters.backends.a1111.watch import GenerationWatch, ProgressListener, WatchPolicy
+from stablenew.adapters.backends.a1111.watch import GenerationWatch, WatchPolicy
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.config import PipelineConfig
 from stablenew.domain.errors import BackendError, CancelledError, ConfigError
@@ -37,7 +37,6 @@ class A1111Backend(ImageBackend):
         connect_timeout_s: float = 10.0, stage_timeout_s: float = 600.0,
         stage_timeouts_s: Mapping[str, float] | None = None, retries: int = 3, retry_backoff_s: float = 1.0,
         progress_interval_s: float = 0.5, stall_timeout_s: float = 120.0, interrupt_grace_s: float = 10.0,
-        progress: ProgressListener | None = None,
     ) -> None:
         self.client = A1111Client(
             client, connect_timeout_s=connect_timeout_s,
@@ -47,13 +46,9 @@ class A1111Backend(ImageBackend):
         self.stage_timeout_s = stage_timeout_s
         self.stage_timeouts_s = dict(stage_timeouts_s or {})
         self.watch = GenerationWatch(self.client, WatchPolicy(progress_interval_s, stall_timeout_s,
-                                                              interrupt_grace_s), progress)
+                                                              interrupt_grace_s), self._report_progress)
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
-
-    def set_progress_listener(self, listener: ProgressListener | None) -> None:
-        """Call `listener(fraction, job)` whenever /sdapi/v1/progress moves (e.g. for a progress bar)."""
-        self.watch.listener = listener
 
     def catalog(self) -> Catalog:
         """The server's lists, fetched once per backend instance."""
@@ -98,7 +93,7 @@ class A1111Backend(ImageBackend):
         if request.stage == "upscale":
             return self._upscale(request, names, timeout_s, cancel)
         path, body = payloads.generation_body(request, names)
-        answer = self.watch.run(path, body, timeout_s=timeout_s, cancel=cancel)
+        answer = self.watch.run(path, body, stage=request.stage, timeout_s=timeout_s, cancel=cancel)
         return response.generation_output(answer.body, f"POST {path}", retries=answer.retries)
 
     def _upscale(self, request: StageRequest, names: Mapping[str, str], timeout_s: float,

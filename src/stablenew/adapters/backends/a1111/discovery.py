@@ -11,6 +11,7 @@ from stablenew.adapters.backends.a1111.client import A1111Client
 from stablenew.adapters.backends.a1111.faults import malformed
 from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.errors import ConfigError
+from stablenew.domain.name_matching import NameSet, split_legacy_sampler
 
 LIST_PATHS = {
     "models": "/sdapi/v1/sd-models", "samplers": "/sdapi/v1/samplers", "schedulers": "/sdapi/v1/schedulers",
@@ -24,13 +25,13 @@ _NAME_FIELDS = {"model": "models", "vae": "vaes", "scheduler": "schedulers", "up
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """The server's lists as Names; `translate` turns a stage's names into the server's own."""
+    """The server's lists as NameSets; `translate` turns a stage's names into the server's own."""
 
-    models: n.Names
-    samplers: n.Names
-    schedulers: n.Names
-    vaes: n.Names
-    upscalers: n.Names
+    models: NameSet
+    samplers: NameSet
+    schedulers: NameSet
+    vaes: NameSet
+    upscalers: NameSet
 
     def translate(self, stage: StageConfig | Mapping[str, Any], where: str = "") -> dict[str, str]:
         """Canonical names for the stage's model/vae/sampler/scheduler/upscaler; ConfigError if unknown."""
@@ -43,7 +44,7 @@ class Catalog:
             if key == "sampler_name":
                 out.update(self._sampler(value, f"{prefix}.{key}"))
             elif key in _NAME_FIELDS:
-                names: n.Names = getattr(self, _NAME_FIELDS[key])
+                names: NameSet = getattr(self, _NAME_FIELDS[key])
                 found = names.resolve(value)
                 if found is None:
                     raise ConfigError(names.unknown(value), field=f"{prefix}.{key}")
@@ -54,7 +55,7 @@ class Catalog:
         found = self.samplers.resolve(value)
         if found is not None:
             return {"sampler_name": found}
-        legacy = n.split_legacy_sampler(value, self.samplers, self.schedulers)
+        legacy = split_legacy_sampler(value, self.samplers, self.schedulers)
         if legacy is None:
             raise ConfigError(self.samplers.unknown(value), field=field)
         return {"sampler_name": legacy[0], "scheduler": legacy[1]}  # A1111: the name's suffix wins

@@ -12,10 +12,10 @@ from typing import Any
 from stablenew.adapters.backends.a1111.client import A1111Client, Answer
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.generation import StageProgress
 
 log = logging.getLogger("stablenew.a1111")
 PROGRESS_PATH = "/sdapi/v1/progress"
-ProgressListener = Callable[[float, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,16 @@ class WatchPolicy:
     poll_s: float = 0.5
     stall_s: float = 120.0
     interrupt_grace_s: float = 10.0
+
+
+def stage_progress(stage: str, body: dict[str, Any]) -> StageProgress:
+    """A /progress answer as a StageProgress: overall fraction, sampling step of steps, the job text."""
+    state = body.get("state") if isinstance(body.get("state"), dict) else {}
+    fraction, step, total = body.get("progress"), state.get("sampling_step"), state.get("sampling_steps")
+    known = isinstance(step, int) and isinstance(total, int) and total > 0
+    return StageProgress(stage, float(fraction) if isinstance(fraction, int | float) else 0.0,
+                         step=step if known else None, total=total if known else None,
+                         detail=str(state.get("job") or ""))
 
 
 def _signature(body: Any) -> tuple[Any, ...] | None:
@@ -39,12 +49,14 @@ def _signature(body: Any) -> tuple[Any, ...] | None:
 class GenerationWatch:
     """Runs one POST in a worker thread while this thread polls progress, cancel and stall."""
 
-    def __init__(self, client: A1111Client, policy: WatchPolicy, listener: ProgressListener | None) -> None:
+    def __init__(self, client: A1111Client, policy: WatchPolicy,
+                 report: Callable[[StageProgress], None]) -> None:
         self.client = client
         self.policy = policy
-        self.listener = listener
+        self.report = report
 
-    def run(self, path: str, body: Any, *, timeout_s: float, cancel: CancelToken | None) -> Answer:
+    def run(self, path: str, body: Any, *, stage: str, timeout_s: float,
+            cancel: CancelToken | None) -> Answer:
         """The answer of POST `path`; CancelledError when cancelled, BackendError("stalled") when stuck."""
         outcome: dict[str, Any] = {}
         done = threading.Event()
@@ -61,7 +73,7 @@ class GenerationWatch:
         threading.Thread(target=work, name=f"a1111{path.replace('/', '-')}", daemon=True).start()
         unregister = cancel.on_cancel(self.client.interrupt) if cancel is not None else (lambda: None)
         try:
-            stalled_for = self._watch(done, cancel)
+            stalled_for = self._watch(done, stage, cancel)
         finally:
             unregister()
         if stalled_for is not None:
@@ -76,7 +88,7 @@ class GenerationWatch:
             raise outcome["error"]
         return outcome["answer"]
 
-    def _watch(self, done: threading.Event, cancel: CancelToken | None) -> float | None:
+    def _watch(self, done: threading.Event, stage: str, cancel: CancelToken | None) -> float | None:
         """Seconds without progress when the server stalled, else None (finished or cancelled)."""
         last: tuple[Any, ...] | None = None
         changed = time.monotonic()
@@ -88,7 +100,7 @@ class GenerationWatch:
             now = time.monotonic()
             if signature is not None and signature != last:
                 last, changed = signature, now
-                self._report(body)
+                self.report(stage_progress(stage, body))
             if now - changed >= self.policy.stall_s and not done.is_set():
                 return now - changed
         return None
@@ -100,12 +112,3 @@ class GenerationWatch:
         except BackendError as exc:
             log.debug("progress poll failed: %s", exc)
             return None
-
-    def _report(self, body: Any) -> None:
-        if self.listener is None or not isinstance(body, dict):
-            return
-        state = body.get("state") if isinstance(body.get("state"), dict) else {}
-        try:
-            self.listener(float(body.get("progress") or 0.0), str(state.get("job") or ""))
-        except Exception:  # a broken progress display must not fail the generation
-            log.debug("progress listener failed", exc_info=True)

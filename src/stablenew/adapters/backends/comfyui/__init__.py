@@ -1,6 +1,5 @@
 """ComfyUI backend: API-format workflows, websocket progress, A1111 name translation."""
 
 from stablenew.adapters.backends.comfyui.backend import ComfyUIBackend
-from stablenew.adapters.backends.comfyui.job import Progress
 
-__all__ = ["ComfyUIBackend", "Progress"]
+__all__ = ["ComfyUIBackend"]

@@ -15,7 +15,7 @@ from PIL import Image
 
 from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
-from stablenew.adapters.backends.comfyui.job import JobWatcher, Progress, Timing
+from stablenew.adapters.backends.comfyui.job import JobWatcher, Timing
 from stablenew.adapters.backends.comfyui.mapping import Graph
 from stablenew.adapters.backends.comfyui.stage_values import check_names, stage_values
 from stablenew.adapters.backends.comfyui.templates import Template, Templates
@@ -62,7 +62,6 @@ class ComfyUIBackend(ImageBackend):
         stall_timeout_s: float = 120.0,
         poll_interval_s: float = 0.5,
         connect_timeout_s: float = 10.0,
-        on_progress: Callable[[Progress], None] | None = None,
         seed_source: random.Random | None = None,
     ) -> None:
         self.client = ComfyUIClient(http, retries=retries, backoff_s=retry_backoff_s)
@@ -70,7 +69,6 @@ class ComfyUIBackend(ImageBackend):
         self.templates = Templates(workflows or {}, mappings or {})
         self.timing = Timing(stage_timeout_s, stall_timeout_s, poll_interval_s)
         self.connect_timeout_s = connect_timeout_s
-        self.on_progress = on_progress
         self.client_id = uuid.uuid4().hex
         self._seeds = seed_source or random.SystemRandom()
         self._catalog: Catalog | None = None
@@ -146,7 +144,9 @@ class ComfyUIBackend(ImageBackend):
         template.mapping.apply(graph, values.graph)
         socket = ProgressSocket(ws_url(self.base_url, self.client_id), open_timeout_s=self.connect_timeout_s)
         socket.open()
-        watcher = JobWatcher(self.client, socket, self.timing, on_progress=self.on_progress)
+        watcher = JobWatcher(
+            self.client, socket, self.timing, stage=request.stage, report=self._report_progress
+        )
         unregister: Callable[[], None] = lambda: None  # noqa: E731
         try:
             prompt_id = self._submit(graph)

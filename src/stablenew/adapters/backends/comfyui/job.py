@@ -11,16 +11,7 @@ from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One websocket progress message: sampling step `value` of `maximum` at `node`."""
-
-    prompt_id: str
-    node: str | None
-    value: int
-    maximum: int
+from stablenew.domain.generation import StageProgress
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +21,14 @@ class Timing:
     timeout_s: float
     stall_timeout_s: float
     poll_interval_s: float
+
+
+def stage_progress(stage: str, data: dict[str, Any]) -> StageProgress:
+    """A websocket `progress` message (sampling step `value` of `max` at `node`) as a StageProgress."""
+    value, maximum, node = data.get("value"), data.get("max"), data.get("node")
+    known = isinstance(value, int) and isinstance(maximum, int) and maximum > 0
+    return StageProgress(stage, value / maximum if known else 0.0, step=value if known else None,
+                         total=maximum if known else None, detail=f"node {node}" if node is not None else "")
 
 
 def _failure(kind: str, data: dict[str, Any], cancel: CancelToken | None) -> Exception:
@@ -53,13 +52,15 @@ class JobWatcher:
         socket: ProgressSocket,
         timing: Timing,
         *,
-        on_progress: Callable[[Progress], None] | None = None,
+        stage: str = "",
+        report: Callable[[StageProgress], None] = lambda progress: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.socket = socket
         self.timing = timing
-        self.on_progress = on_progress
+        self.stage = stage
+        self.report = report
         self.clock = clock
         self.channel = "websocket"
 
@@ -102,10 +103,8 @@ class JobWatcher:
             if not isinstance(data, dict) or data.get("prompt_id") != prompt_id:
                 continue
             started, last_sign = True, now
-            if kind == "progress" and self.on_progress is not None:
-                self.on_progress(
-                    Progress(prompt_id, data.get("node"), int(data.get("value", 0)), int(data.get("max", 0)))
-                )
+            if kind == "progress":
+                self.report(stage_progress(self.stage, data))
             elif kind in ("execution_error", "execution_interrupted"):
                 raise _failure(kind, data, cancel)
             elif kind == "execution_success" or (kind == "executing" and data.get("node") is None):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stablenew.domain.errors import ConfigError
+from stablenew.domain.name_matching import close_matches
 
 # A1111 sampler label (and its k_* alias) → ComfyUI KSampler sampler_name.
 SAMPLERS: dict[str, str] = {
@@ -98,19 +98,30 @@ class Translation:
     scheduler: str
 
 
-def _close(name: str, choices: Sequence[str]) -> str:
-    matches = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
-    matches += [
-        c for c in choices if c not in matches and name.lower().replace(" ", "") in c.replace("_", "")
-    ][:2]
-    return f"; did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+def _spellings(table: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """ComfyUI name → the A1111 spellings that mean it (for close matches)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for a1111, comfy in table.items():
+        out[comfy] = (*out.get(comfy, ()), a1111)
+    return out
+
+
+_ALIASES = {"sampler": _spellings(SAMPLERS), "scheduler": _spellings(SCHEDULERS)}
+
+
+def _file_aliases(available: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """A file's stem, and the A1111 upscaler label of a known upscale model, as its other spellings."""
+    labels = _spellings(UPSCALE_MODELS)
+    return {a: (_stem(a), *labels.get(a.rsplit(".", 1)[0], ())) for a in available}
 
 
 def _unknown(kind: str, name: str, available: Sequence[str], field: str, source: str | None) -> ConfigError:
+    aliases = _ALIASES.get(kind) or _file_aliases(available)
+    close = close_matches(name, available, aliases=aliases)
+    hint = f"; did you mean {', '.join(repr(m) for m in close)}?" if close else ""
     listed = ", ".join(available) if available else "(none)"
     return ConfigError(
-        f"{kind} {name!r} is not available on this ComfyUI{_close(name, available)} "
-        f"(ComfyUI lists: {listed})",
+        f"{kind} {name!r} is not available on this ComfyUI{hint} (ComfyUI lists: {listed})",
         source=source,
         field=field,
     )

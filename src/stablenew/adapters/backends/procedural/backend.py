@@ -10,15 +10,14 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from stablenew.adapters.backends.procedural import catalog
+from stablenew.adapters.backends.procedural.catalog import MODELS
 from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config import PipelineConfig
 from stablenew.domain.errors import BackendError, CancelledError
 from stablenew.domain.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 from stablenew.domain.ports.image_backend import ImageBackend
 
-SAMPLERS = ("Euler a", "Euler", "DPM++ 2M", "DPM++ SDE", "DPM++ 2M SDE", "DDIM", "UniPC", "Heun", "LMS")
-SCHEDULERS = ("Automatic", "Uniform", "Karras", "Exponential", "SGM Uniform", "Simple", "Beta")
-UPSCALERS = ("None", "Lanczos", "Nearest", "R-ESRGAN 4x+", "ESRGAN_4x", "4x-UltraSharp")
-MODELS = ("procedural-v1",)
 LABEL = "SYNTHETIC - StableNew procedural backend"
 _FILTERS = {"Nearest": Image.Resampling.NEAREST, "Lanczos": Image.Resampling.LANCZOS}
 
@@ -83,8 +82,13 @@ class ProceduralBackend(ImageBackend):
     def check(self) -> BackendStatus:
         return BackendStatus(
             name=self.name, usable=True, version="procedural-1 (synthetic images)", models=MODELS,
-            samplers=SAMPLERS, schedulers=SCHEDULERS, upscalers=UPSCALERS,
+            samplers=catalog.SAMPLERS.canonical, schedulers=catalog.SCHEDULERS.canonical,
+            upscalers=catalog.UPSCALERS.canonical,
         )
+
+    def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
+        """ConfigError (exit 2) for a sampler, scheduler or upscaler A1111 would not know; models pass."""
+        catalog.validate_configs(configs, source=source)
 
     def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
         if cancel is not None and cancel.cancelled:

@@ -1,0 +1,83 @@
+"""The names the procedural backend accepts: A1111's standard samplers, schedulers and upscalers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.errors import ConfigError
+from stablenew.domain.name_matching import NameChoice, NameSet, split_legacy_sampler
+
+OFFERED_BY = "the procedural backend"
+MODELS = ("procedural-v1",)  # no checkpoints: any model or VAE name is accepted (it only seeds the palette)
+
+# A1111 1.10's /sdapi/v1/samplers: label and aliases, in its order.
+SAMPLERS = NameSet("sampler", tuple(NameChoice(name, aliases) for name, aliases in (
+    ("DPM++ 2M", ("k_dpmpp_2m",)),
+    ("DPM++ SDE", ("k_dpmpp_sde",)),
+    ("DPM++ 2M SDE", ("k_dpmpp_2m_sde",)),
+    ("DPM++ 2M SDE Heun", ("k_dpmpp_2m_sde_heun",)),
+    ("DPM++ 2S a", ("k_dpmpp_2s_a",)),
+    ("DPM++ 3M SDE", ("k_dpmpp_3m_sde",)),
+    ("Euler a", ("k_euler_a", "k_euler_ancestral")),
+    ("Euler", ("k_euler",)),
+    ("LMS", ("k_lms",)),
+    ("Heun", ("k_heun",)),
+    ("DPM2", ("k_dpm_2",)),
+    ("DPM2 a", ("k_dpm_2_a",)),
+    ("DPM fast", ("k_dpm_fast",)),
+    ("DPM adaptive", ("k_dpm_ad",)),
+    ("Restart", ("restart",)),
+    ("DDIM", ("ddim",)),
+    ("DDIM CFG++", ("ddim_cfgpp",)),
+    ("PLMS", ("plms",)),
+    ("UniPC", ("unipc",)),
+    ("LCM", ("k_lcm",)),
+)), OFFERED_BY)
+
+# A1111 1.10's /sdapi/v1/schedulers: the label is canonical, the name an alias.
+SCHEDULERS = NameSet("scheduler", tuple(NameChoice(label, (name, *aliases)) for name, label, *aliases in (
+    ("automatic", "Automatic"),
+    ("uniform", "Uniform"),
+    ("karras", "Karras"),
+    ("exponential", "Exponential"),
+    ("polyexponential", "Polyexponential"),
+    ("sgm_uniform", "SGM Uniform", "SGMUniform"),
+    ("kl_optimal", "KL Optimal"),
+    ("align_your_steps", "Align Your Steps"),
+    ("simple", "Simple"),
+    ("normal", "Normal"),
+    ("ddim", "DDIM"),
+    ("beta", "Beta"),
+)), OFFERED_BY)
+
+# A1111's built-in upscalers, plus a widely installed ESRGAN model.
+UPSCALERS = NameSet("upscaler", tuple(NameChoice(name) for name in (
+    "None", "Lanczos", "Nearest", "DAT x2", "DAT x3", "DAT x4", "ESRGAN_4x", "LDSR",
+    "R-ESRGAN 4x+", "R-ESRGAN 4x+ Anime6B", "R-ESRGAN 2x+", "ScuNET GAN", "ScuNET PSNR", "SwinIR 4x",
+    "4x-UltraSharp",
+)), OFFERED_BY)
+
+_FIELDS = {"scheduler": SCHEDULERS, "upscaler": UPSCALERS, "upscaler_2": UPSCALERS}
+
+
+def check_stage(stage: StageConfig) -> None:
+    """ConfigError (field `stage.<name>`) for an unknown sampler, scheduler or upscaler; models pass."""
+    for key, value in stage.params.items():
+        if not isinstance(value, str) or value == "":
+            continue
+        if key == "sampler_name":
+            if SAMPLERS.resolve(value) is None and split_legacy_sampler(value, SAMPLERS, SCHEDULERS) is None:
+                raise ConfigError(SAMPLERS.unknown(value), field=f"{stage.stage}.{key}")
+        elif key in _FIELDS and _FIELDS[key].resolve(value) is None:
+            raise ConfigError(_FIELDS[key].unknown(value), field=f"{stage.stage}.{key}")
+
+
+def validate_configs(configs: Iterable[PipelineConfig], *, source: str | None) -> None:
+    """ConfigError naming `source`, the field path and close matches for the first unknown name."""
+    for config in configs:
+        for stage in effective_stages(config):
+            try:
+                check_stage(stage)
+            except ConfigError as exc:
+                raise ConfigError(exc.message, source=source, field=exc.field) from None
