@@ -92,6 +92,7 @@ class LearningPlan:
     seed: int | None = None  # shared by every step unless seed is an axis; None: drawn at run time
     metadata: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None  # the plan file, when it came from one
+    base_source: str | None = None  # the base config file it names; None for an inline [base]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))

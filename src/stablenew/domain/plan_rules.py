@@ -8,7 +8,7 @@ from typing import Any
 from stablenew.domain.axis_values import parse_axis_values
 from stablenew.domain.config import PipelineConfig
 from stablenew.domain.config_rules import coerce_field
-from stablenew.domain.errors import AxisValueError, ConfigError, PlanError
+from stablenew.domain.errors import AxisValueError, ConfigError, InputError, PlanError
 from stablenew.domain.plan import LearningPlan, PlanAxis
 from stablenew.domain.plan_steps import check_step_count
 from stablenew.domain.stage_fields import STAGE_FIELDS, STAGE_ORDER, TXT2IMG, field_spec
@@ -159,3 +159,29 @@ def first_stage_seed(base: PipelineConfig) -> int | None:
     stage = base.stage(TXT2IMG)
     seed = stage.get("seed") if stage is not None and stage.enabled else None
     return seed if isinstance(seed, int) and seed >= 0 else None
+
+
+
+def _axis_feeds(plan: LearningPlan, axis: PlanAxis, stage: str, variable: str) -> bool:
+    """True when `axis` sets `stage.variable`: on that stage, or on an earlier one it inherits from."""
+    if axis.variable != variable or stage not in STAGE_ORDER:
+        return False
+    if axis.stage == stage:
+        return True
+    start, end = STAGE_ORDER.index(axis.stage), STAGE_ORDER.index(stage)
+    between = [s for s in plan.base.enabled_stages() if start < STAGE_ORDER.index(s.stage) <= end]
+    return start < end and all(variable not in s.params for s in between)
+
+
+def locate_step_config_error(plan: LearningPlan, error: InputError) -> InputError:
+    """Point an error found in a step's config (e.g. an unknown sampler) at where the value came from:
+    the axis that set it (``axes[i].values`` in the plan file), else the base config file, else the
+    plan's inline ``[base]`` table."""
+    stage, _, variable = (error.field or "").partition(".")
+    for index, axis in enumerate(plan.axes):
+        if _axis_feeds(plan, axis, stage, variable):
+            return PlanError(error.message, source=plan.source, field=f"axes[{index}].values")
+    if plan.base_source is not None:
+        return type(error)(error.message, source=plan.base_source, field=error.field)
+    field = f"base.{error.field}" if error.field else "base"
+    return type(error)(error.message, source=plan.source, field=field)

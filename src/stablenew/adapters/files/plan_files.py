@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,8 @@ def parse_plan_file_data(path: Path, data: Mapping[str, Any]) -> LearningPlan:
                 raise PlanError(f"expected a string, got {section[key]!r}", field=f"plan.{key}")
             metadata[key] = section[key]
     base = _base(path, data, section)
-    return build_plan(
+    named = section.get("base")
+    plan = build_plan(
         name=section.get("name", path.stem),
         base=base,
         axes=data.get("axes", []),
@@ -80,6 +82,7 @@ def parse_plan_file_data(path: Path, data: Mapping[str, Any]) -> LearningPlan:
         source=str(path),
         where="plan",
     )
+    return replace(plan, base_source=str(path.parent / named) if isinstance(named, str) else None)
 
 
 def load_plan(path: Path | str) -> LearningPlan:
