@@ -83,6 +83,7 @@ class Container(containers.DeclarativeContainer):
         sink_factory=record_sink_factory.provider,
         records_path=config.records_path,
         learning_enabled=config.learning.enabled,
+        image_backend=backend,
     )
     contact_sheet_writer = providers.Singleton(PillowContactSheetWriter)
     learning_execution_controller = providers.Factory(
@@ -96,6 +97,7 @@ class Container(containers.DeclarativeContainer):
         sheets_dir=config.output_dir,
         grid_enabled=config.grid.enabled,
         max_megapixels=config.grid.max_megapixels,
+        image_backend=backend,
     )
 
 

@@ -44,5 +44,5 @@ def test_a_plan_with_an_unknown_sampler_value_runs_nothing(
     plan.write_text(PLAN.format(values="Euler a, Eular"), encoding="utf-8")
     result = runner.invoke(app, ["learn", "run", str(plan), "--no-grid", "--config", str(config)])
     assert result.exit_code == 2, result.output
-    assert "txt2img.sampler_name" in result.stderr and 'unknown sampler "Eular"' in result.stderr
+    assert "plan.toml: axes[0].values: unknown sampler \"Eular\"" in result.stderr
     assert generation_requests(a1111_server) == 0

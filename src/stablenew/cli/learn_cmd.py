@@ -15,10 +15,7 @@ from stablenew.cli.learn_progress import StepProgress, sigint_cancels
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.domain.cancel import CancelToken
-from stablenew.domain.errors import InputError
 from stablenew.domain.learning_results import LearningExecutionResult
-from stablenew.domain.plan_rules import locate_step_config_error
-from stablenew.domain.plan_steps import derive_step_config, expand_plan
 
 learn_app = typer.Typer(
     help="Learning runs: sweep settings over a base config, resumably.", no_args_is_help=True
@@ -83,13 +80,9 @@ def _execute(
     console = _console()
     container = open_container(config, output=output, backend=backend, records=records)
     plan = load_plan(plan_file)
-    configs = [derive_step_config(plan.base, step, plan) for step in expand_plan(plan)]
-    image_backend = container.backend()
-    try:
-        image_backend.validate(configs, source=str(plan_file))
-    except InputError as exc:
-        raise locate_step_config_error(plan, exc) from None
     controller = container.learning_execution_controller()
+    controller.validate_plan(plan)
+    image_backend = container.backend()
     token = CancelToken()
     with sigint_cancels(token), StepProgress(console, image_backend) as progress:
         result = controller.run_learning_plan(

@@ -49,10 +49,9 @@ def run(
         console = Console(highlight=False, soft_wrap=True)  # per command: is stdout a terminal now?
         container = open_container(config, output=output, backend=backend, records=records, learning=learning)
         pipeline_config = load_pipeline_config(config_file)
-        image_backend = container.backend()
-        image_backend.validate([pipeline_config], source=str(config_file))
         controller = container.pipeline_controller()
-        with StageBar(console, image_backend):
+        controller.validate(pipeline_config, source=str(config_file))
+        with StageBar(console, container.backend()):
             result = controller.run(pipeline_config)
         print_run(result, controller.records_path if controller.learning_enabled else None, console)
         if not result.success:

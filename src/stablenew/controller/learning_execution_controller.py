@@ -10,7 +10,7 @@ from typing import Any
 
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.config import PipelineConfig
-from stablenew.domain.errors import PlanError
+from stablenew.domain.errors import InputError, PlanError
 from stablenew.domain.grid_layout import ContactSheetReport, contact_sheets
 from stablenew.domain.learning_adapter import as_pipeline_config
 from stablenew.domain.learning_results import LearningExecutionResult
@@ -23,9 +23,11 @@ from stablenew.domain.plan_progress import (
     plan_status,
     recorded_plan_seed,
 )
-from stablenew.domain.plan_rules import first_stage_seed, rebase_plan
+from stablenew.domain.plan_rules import first_stage_seed, locate_step_config_error, rebase_plan
+from stablenew.domain.plan_steps import derive_step_config, expand_plan
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
+from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.services.learning_execution import (
@@ -59,6 +61,7 @@ class LearningExecutionController:
         grid_enabled: bool = True,
         max_megapixels: float = 200.0,
         seed_source: Callable[[], int] = _draw_seed,
+        image_backend: ImageBackend | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
         self._sink_factory = sink_factory
@@ -70,8 +73,20 @@ class LearningExecutionController:
         self.grid_enabled = grid_enabled
         self.max_megapixels = max_megapixels
         self._seed_source = seed_source
+        self._backend = image_backend
         self._last: LearningExecutionResult | None = None
         self.last_grid_report: ContactSheetReport | None = None
+
+    def validate_plan(self, plan: LearningPlan) -> None:
+        """Ask the backend to check every step's config before anything runs (unknown names → exit 2),
+        blaming a bad value on the axis, base file or inline base that set it."""
+        if self._backend is None:
+            return
+        configs = [derive_step_config(plan.base, step, plan) for step in expand_plan(plan)]
+        try:
+            self._backend.validate(configs, source=plan.source)
+        except InputError as exc:
+            raise locate_step_config_error(plan, exc) from None
 
     def prepare(self, plan: LearningPlan, *, resume: bool = False) -> tuple[LearningPlan, frozenset[str]]:
         """The plan with its shared seed fixed, and the step keys already done according to the log.

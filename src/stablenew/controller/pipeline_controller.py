@@ -7,6 +7,7 @@ from pathlib import Path
 
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.config import PipelineConfig
+from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.results import PipelineRunResult
@@ -19,12 +20,18 @@ class PipelineController:
 
     def __init__(
         self, *, pipeline_run: PipelineRun, sink_factory: SinkFactory, records_path: Path | str,
-        learning_enabled: bool = False,
+        learning_enabled: bool = False, image_backend: ImageBackend | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
         self._sink_factory = sink_factory
         self.records_path = Path(records_path)
         self.learning_enabled = learning_enabled
+        self._backend = image_backend
+
+    def validate(self, config: PipelineConfig, *, source: str | None = None) -> None:
+        """Ask the backend to check the names the config uses before anything runs (ConfigError)."""
+        if self._backend is not None:
+            self._backend.validate([config], source=source)
 
     def set_learning_enabled(self, enabled: bool) -> None:
         """Turn passive learning records on or off for later runs."""
