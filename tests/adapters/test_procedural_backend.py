@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -78,18 +77,13 @@ def test_denoising_strength_changes_the_picture() -> None:
     )
 
 
-def test_a_512_image_takes_well_under_50_ms() -> None:
-    backend = ProceduralBackend()
+def test_a_512_image_has_the_requested_size_even_at_150_steps() -> None:
+    """Speed is measured by `python -m benchmarks procedural`, not here."""
     request = StageRequest(
         stage="txt2img", params={**BASE, "width": 512, "height": 512, "steps": 150}, prompt="x"
     )
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        output = backend.generate(request)
-        timings.append(time.perf_counter() - start)
+    output = ProceduralBackend().generate(request)
     assert _pixels(output.images[0].data).size == (512, 512)
-    assert min(timings) < 0.05
 
 
 def test_a_random_seed_is_drawn_and_reported_and_batches_count_up() -> None:
