@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from stablenew.adapters.records import LearningRecordWriter, read_records
 from tests.learning.records_helpers import record
+
+from stablenew.adapters.records import LearningRecordWriter, read_records
 
 REPO = Path(__file__).resolve().parents[2]  # the child imports tests.learning.records_helpers
 # A child that appends records forever, printing each run id once its append has returned.
