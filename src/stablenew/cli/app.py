@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from stablenew import __version__
 from stablenew.cli.backends_cmd import backends_app
 from stablenew.cli.learn_cmd import learn_app
 from stablenew.cli.records_cmd import records_app
@@ -16,6 +19,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stablenew {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Drive Stable Diffusion pipelines and learn from every run."""
+
+
 app.command("run")(run)
 app.add_typer(records_app, name="records")
 app.add_typer(learn_app, name="learn")
