@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from stablenew.domain.ports.contact_sheet import ContactSheetWriter
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
+from stablenew.domain.record import LearningRecord
 from stablenew.domain.services.learning_execution import (
     TIMEOUT_REASON,
     LearningExecutionContext,
@@ -43,6 +44,20 @@ SourceFactory = Callable[[Path], RecordSource]
 
 def _draw_seed() -> int:
     return random.SystemRandom().randrange(2**32 - 1)
+
+
+def _refuse_a_reused_name(plan: LearningPlan, records: Sequence[LearningRecord], log: Path) -> None:
+    """A plan's name is its identity: earlier records of it made for another prompt mean two plans
+    share a name (e.g. two `sweep.toml` files without `[plan] name`), and mixing them would be wrong."""
+    asked = (plan.base.prompt, plan.base.negative_prompt)
+    other = next((r for r in records if (r.data.get("prompt"), r.data.get("negative_prompt")) != asked), None)
+    if other is not None:
+        raise PlanError(
+            f"plan {plan.name!r} already has records in {log} for another prompt "
+            f"({other.data.get('prompt')!r}); a plan's name identifies it: give this plan its own name",
+            source=plan.source,
+            field="plan.name",
+        )
 
 
 class LearningExecutionController:
@@ -101,6 +116,7 @@ class LearningExecutionController:
                 f"(start it with `stablenew learn run`)",
                 source=plan.source,
             )
+        _refuse_a_reused_name(plan, records, self.records_path)
         if plan.seed is None and not plan.seed_is_axis:
             seed = recorded_plan_seed(records, plan.id)
             seed = first_stage_seed(plan.base) if seed is None else seed
@@ -153,15 +169,14 @@ class LearningExecutionController:
         self._last = result
         self.last_grid_report = None
         if (self.grid_enabled if grid is None else grid) and self._sheets is not None:
-            self.last_grid_report = self.write_contact_sheets(plan)
+            self.last_grid_report = self._write_contact_sheets(plan, self._sheets)
         return result
 
-    def write_contact_sheets(self, plan: LearningPlan) -> ContactSheetReport:
+    def _write_contact_sheets(self, plan: LearningPlan, writer: ContactSheetWriter) -> ContactSheetReport:
         """Draw the plan's sheets from every successful record it has (earlier runs included)."""
-        assert self._sheets is not None, "no contact sheet writer configured"
         images = images_by_step(self._source_factory(self.records_path).read().records, plan.id)
         out_dir = self.sheets_root / plan.id
-        return self._sheets.write(
+        return writer.write(
             contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels
         )
 

@@ -178,6 +178,8 @@ def locate_step_config_error(plan: LearningPlan, error: InputError) -> InputErro
     the axis that set it (``axes[i].values`` in the plan file), else the base config file, else the
     plan's inline ``[base]`` table."""
     stage, _, variable = (error.field or "").partition(".")
+    if error.source != plan.source or stage not in STAGE_ORDER:
+        return error  # not about a step's stage fields (e.g. a workflow file): leave it as it is
     for index, axis in enumerate(plan.axes):
         if _axis_feeds(plan, axis, stage, variable):
             return PlanError(error.message, source=plan.source, field=f"axes[{index}].values")
