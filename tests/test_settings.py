@@ -38,6 +38,7 @@ def test_config_option_beats_the_working_directory_file() -> None:
 
 
 def test_the_password_is_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STABLENEW_A1111__USERNAME", "alice")  # a password needs a username
     monkeypatch.setenv("STABLENEW_A1111__PASSWORD", "hunter2")
     config = load_app_config()
     assert config.a1111.password.get_secret_value() == "hunter2"

@@ -7,8 +7,19 @@ import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+import httpx
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from stablenew.domain.errors import ConfigError
@@ -19,6 +30,24 @@ _FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("stablenew_config_fil
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def check_base_url(value: str, credentials: str) -> str:
+    """`value` when it is an http(s) URL with a host and no user:password@ part (never echoed back,
+    since it may hold a password); otherwise a validation error saying what is expected."""
+    expected = "must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:7860"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+        httpx.URL(value)
+    except (ValueError, httpx.InvalidURL):
+        raise PydanticCustomError("base_url", expected) from None
+    if parts.username is not None or parts.password is not None:
+        raise PydanticCustomError("base_url", "must not hold a user name or password (user:pass@host); "
+                                  + credentials)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        raise PydanticCustomError("base_url", expected)
+    return value
 
 
 class LearningSettings(_Section):
@@ -51,6 +80,18 @@ class A1111Settings(_Section):
     stall_timeout_s: float = Field(default=120.0, gt=0)
     interrupt_grace_s: float = Field(default=10.0, ge=0)
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return check_base_url(value, "set a1111.username and a1111.password instead")
+
+    @model_validator(mode="after")
+    def _password_needs_username(self) -> A1111Settings:
+        if self.password is not None and not self.username:
+            raise PydanticCustomError("username_required", "is required when a password is set",
+                                      {"field": "username"})
+        return self
+
 
 class ComfyUISettings(_Section):
     """ComfyUI API."""
@@ -73,6 +114,11 @@ class ComfyUISettings(_Section):
     poll_interval_s: float = Field(default=0.5, gt=0)
     stall_timeout_s: float = Field(default=120.0, gt=0)
     request_timeout_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return check_base_url(value, "ComfyUI takes no credentials in its URL")
 
 
 class AppConfig(BaseSettings):
@@ -111,6 +157,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot be read ({exc})", source=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"is not valid TOML ({exc})", source=str(path)) from None
+    except RecursionError:
+        raise ConfigError("nests too deeply", source=str(path)) from None
 
 
 def _source_of(key: str, overrides: dict[str, Any], path: Path | None) -> str:
@@ -133,6 +181,12 @@ def _anchor_workflows(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     return data
 
 
+def _ctx_field(error: Any) -> tuple[str, ...]:
+    """The field a model-level check blames (its error's ctx names it), if any."""
+    field = (error.get("ctx") or {}).get("field")
+    return (field,) if isinstance(field, str) else ()
+
+
 def load_app_config(config_file: Path | None = None, **overrides: Any) -> AppConfig:
     """Read `config_file` (or ./stablenew.toml when present), then env, then explicit overrides."""
     path = config_file or (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
@@ -142,7 +196,7 @@ def load_app_config(config_file: Path | None = None, **overrides: Any) -> AppCon
         return AppConfig(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
+        field = ".".join(str(part) for part in (*first["loc"], *_ctx_field(first)))
         message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
         source = _source_of(str(first["loc"][0]), overrides, path)
         raise ConfigError(message, source=source, field=field) from None

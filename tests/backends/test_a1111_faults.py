@@ -37,7 +37,7 @@ def _record(tmp_path: Path) -> dict:
         (Fault("status", status=503, times=3), "http_503", 3),
         (Fault("status", status=502, times=3), "http_502", 3),
         (Fault("status", status=504, times=3), "http_504", 3),
-        (Fault("timeout", delay_s=1.0, times=3), "timeout", 3),
+        (Fault("timeout", delay_s=1.0, times=3), "timeout", 1),  # the stage deadline is spent
         (Fault("close", times=3), "connection_error", 3),
         (Fault("malformed_json"), "malformed_response", 1),
         (Fault("bad_base64"), "bad_image", 1),
@@ -67,9 +67,8 @@ def test_oom_says_what_to_do(a1111_server: FakeA1111Server, tmp_path: Path) -> N
     assert "out of memory" in (result.error or "") and "smaller size" in (result.error or "")
 
 
-@pytest.mark.parametrize("fault", [Fault("status", status=503), Fault("status", status=502),
-                                   Fault("timeout", delay_s=2.5), Fault("close")],
-                         ids=["503", "502", "read-timeout", "closed"])
+@pytest.mark.parametrize("fault", [Fault("status", status=503), Fault("status", status=502), Fault("close")],
+                         ids=["503", "502", "closed"])
 def test_transient_fault_then_success_is_retried_and_recorded(
     a1111_server: FakeA1111Server, tmp_path: Path, fault: Fault,
 ) -> None:

@@ -41,7 +41,8 @@ def test_txt2img_payload_has_checkpoint_translated_names_seed_sizes_and_unique_p
     output = backend.generate(_txt2img())
     body = comfyui_server.prompts[-1]
     graph = body["prompt"]
-    assert body["client_id"] == backend.client_id
+    assert body["client_id"].startswith(backend.client_id + "-")  # one websocket client per stage
+    assert ("GET", f"/ws?clientId={body['client_id']}") in comfyui_server.requests
     assert graph["3"]["inputs"] | {} == graph["3"]["inputs"]
     ks = graph["3"]["inputs"]
     assert (ks["seed"], ks["steps"], ks["cfg"], ks["sampler_name"], ks["scheduler"], ks["denoise"]) == (

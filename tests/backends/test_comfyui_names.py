@@ -68,3 +68,15 @@ def test_plain_upscalers_and_model_factors() -> None:
     assert upscale_method("Nearest") == "nearest-exact" and upscale_method("R-ESRGAN 4x+") is None
     assert model_factor("RealESRGAN_x2plus.pth") == 2 and model_factor("4x-UltraSharp") == 4
     assert model_factor("mystery.pth") == 4
+
+
+def test_a_long_catalogue_is_capped_in_the_error_like_the_shared_rule() -> None:
+    from tests.backends.comfyui_helpers import config, make_backend
+    from tests.servers.comfyui_server import FakeComfyUIServer
+
+    checkpoints = tuple(f"model_{i:02d}.safetensors" for i in range(40))
+    with FakeComfyUIServer(checkpoints=checkpoints) as server, pytest.raises(ConfigError) as caught:
+        make_backend(server.base_url).validate([config(txt2img={"model": "qqq"})], source="c.toml")
+    message = str(caught.value)
+    assert "model_11.safetensors, ... (40 in all)" in message and "model_12" not in message
+    assert caught.value.field == "txt2img.model"

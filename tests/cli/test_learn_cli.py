@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from stablenew.adapters.records import read_records
 from stablenew.cli import app
-from stablenew.cli.learn_progress import INTERRUPT_REASON, StepProgress, sigint_cancels
+from stablenew.cli.interrupts import INTERRUPT_REASON, sigint_cancels
+from stablenew.cli.learn_progress import StepProgress
 from stablenew.domain.cancel import CancelToken
 from stablenew.domain.learning_results import LearningRunResult
 from stablenew.domain.plan import LearningRunStep

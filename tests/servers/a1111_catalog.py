@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 WEBUI_VERSION = "v1.10.1"
+LEGACY_WEBUI_VERSION = "v1.8.0"  # the last release without /sdapi/v1/schedulers
 ADETAILER_VERSION = "24.11.1"
 
 MODELS_DIR = "/models/Stable-diffusion"
@@ -191,6 +192,26 @@ def resolve_sampler(samplers: list[Mapping[str, Any]], schedulers: list[Mapping[
     if sampler["options"].get("scheduler") == found["name"]:
         found = schedulers[0]  # the sampler's own default scheduler is reported as "Automatic"
     return sampler["name"], found["label"]
+
+
+def resolve_legacy_sampler(samplers: list[Mapping[str, Any]], sampler_name: Any) -> str:
+    """The sampler an A1111 older than 1.9 runs: the one named (name or alias), else its first."""
+    for sampler in samplers:
+        if sampler_name in (sampler["name"], *(sampler.get("aliases") or [])):
+            return str(sampler["name"])
+    return str(samplers[0]["name"])
+
+
+# /sdapi/v1/samplers of A1111 v1.8: the schedule is part of the name.
+LEGACY_SAMPLERS: tuple[dict[str, Any], ...] = (
+    {"name": "DPM++ 2M Karras", "aliases": ["k_dpmpp_2m_ka"], "options": {"scheduler": "karras"}},
+    {"name": "DPM++ SDE Karras", "aliases": ["k_dpmpp_sde_ka"], "options": {"scheduler": "karras"}},
+    {"name": "Euler a", "aliases": ["k_euler_a", "k_euler_ancestral"], "options": {"uses_ensd": "True"}},
+    {"name": "Euler", "aliases": ["k_euler"], "options": {}},
+    {"name": "DPM++ 2M", "aliases": ["k_dpmpp_2m"], "options": {}},
+    {"name": "DPM++ 2M SDE Exponential", "aliases": ["k_dpmpp_2m_sde_exp"],
+     "options": {"scheduler": "exponential", "brownian_noise": "True"}},
+)
 
 
 def find_upscaler(upscalers: Iterable[Mapping[str, Any]], name: Any) -> Mapping[str, Any] | None:

@@ -49,7 +49,10 @@ class FakeA1111Server:
                  upscalers: Iterable[Mapping[str, Any]] = cat.DEFAULT_UPSCALERS,
                  vaes: Iterable[Mapping[str, Any]] = cat.DEFAULT_VAES,
                  scripts: Iterable[str] = cat.DEFAULT_ALWAYSON_SCRIPTS,
-                 rng_seed: int = 1234) -> None:
+                 rng_seed: int = 1234, schedulers_route: bool = True) -> None:
+        """`schedulers_route=False` is an A1111 older than 1.9 (before PR #15577): GET
+        /sdapi/v1/schedulers answers 404, a request's `scheduler` is ignored, a sampler runs with the
+        schedule its name carries ("DPM++ 2M Karras"), and infotexts have no "Schedule type"."""
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self.username, self.password = username, password
@@ -59,6 +62,7 @@ class FakeA1111Server:
         self.upscalers = [dict(u) for u in upscalers]
         self.vaes = [dict(v) for v in vaes]
         self.scripts = list(scripts)
+        self.schedulers_route = schedulers_route
         if not (self.models and self.samplers and self.schedulers):
             raise ValueError("models, samplers and schedulers must not be empty")
         self.options: dict[str, Any] = cat.default_options(self.models[0])
@@ -170,10 +174,12 @@ class FakeA1111Server:
         v1 = "/sdapi/v1"
         return {
             ("GET", "/internal/ping"): lambda _: {},
-            ("GET", "/internal/sysinfo"): lambda _: {"Version": cat.WEBUI_VERSION, "Platform": "Linux"},
+            ("GET", "/internal/sysinfo"): lambda _: {"Version": cat.WEBUI_VERSION if self.schedulers_route
+                                                      else cat.LEGACY_WEBUI_VERSION, "Platform": "Linux"},
             ("GET", f"{v1}/sd-models"): lambda _: [dict(m) for m in self.models],
             ("GET", f"{v1}/samplers"): lambda _: [dict(s) for s in self.samplers],
-            ("GET", f"{v1}/schedulers"): lambda _: [dict(s) for s in self.schedulers],
+            **({("GET", f"{v1}/schedulers"): lambda _: [dict(s) for s in self.schedulers]}
+               if self.schedulers_route else {}),
             ("GET", f"{v1}/upscalers"): lambda _: [dict(u) for u in self.upscalers],
             ("GET", f"{v1}/sd-vae"): lambda _: [dict(v) for v in self.vaes],
             ("GET", f"{v1}/options"): lambda _: dict(self.options),
@@ -252,8 +258,11 @@ class FakeA1111Server:
             if script == "ADetailer" and isinstance(settings, dict):
                 extra_params.update(pl.adetailer_params(settings.get("args")))
         requested_sampler = req["sampler_name"] or req["sampler_index"]
-        sampler, scheduler = cat.resolve_sampler(self.samplers, self.schedulers, requested_sampler,
-                                                 req["scheduler"])
+        if self.schedulers_route:
+            sampler, scheduler = cat.resolve_sampler(self.samplers, self.schedulers, requested_sampler,
+                                                     req["scheduler"])
+        else:
+            sampler, scheduler = cat.resolve_legacy_sampler(self.samplers, requested_sampler), None
         with self._lock:
             seed = req["seed"] if req["seed"] not in (None, -1) else self._rng.randrange(4294967294)
             subseed = req["subseed"] if req["subseed"] not in (None, -1) else self._rng.randrange(4294967294)

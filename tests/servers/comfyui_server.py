@@ -149,6 +149,7 @@ class FakeComfyUIServer:
         loras: tuple[str, ...] | list[str] = catalog.DEFAULT_LORAS,
         step_delay_s: float = 0.0,
         resend_cached_outputs: bool = False,
+        reports_version: bool = True,
     ) -> None:
         self.checkpoints = tuple(checkpoints)
         self.samplers = tuple(samplers)
@@ -159,6 +160,8 @@ class FakeComfyUIServer:
         self.step_delay_s = step_delay_s  # may be changed while running
         # Newer ComfyUI (2025+) re-sends ``executed`` with the cached UI for cached output nodes.
         self.resend_cached_outputs = resend_cached_outputs
+        # Older ComfyUI releases have no ``system.comfyui_version`` in ``/system_stats``.
+        self.reports_version = reports_version
 
         self.base_url = ""
         self.prompts: list[dict[str, Any]] = []
@@ -513,7 +516,10 @@ class FakeComfyUIServer:
 
     # ------------------------------------------------------------------ simple routes
     async def _system_stats(self, _request: web.Request) -> web.Response:
-        return web.json_response(catalog.system_stats(sys.version))
+        stats = catalog.system_stats(sys.version)
+        if not self.reports_version:
+            del stats["system"]["comfyui_version"]
+        return web.json_response(stats)
 
     def object_info(self) -> dict[str, dict[str, Any]]:
         return catalog.build_object_info(

@@ -184,6 +184,20 @@ def test_sampler_resolution_falls_back_silently(client: httpx.Client, sampler: s
     assert f"Sampler: {expected[0]}, Schedule type: {expected[1]}," in info["infotexts"][0]
 
 
+def test_an_older_a1111_has_no_schedulers_route_and_ignores_the_scheduler(a1111_server_factory) -> None:  # noqa: F811
+    from .a1111_catalog import LEGACY_SAMPLERS
+
+    server = a1111_server_factory(samplers=LEGACY_SAMPLERS, schedulers_route=False)
+    with httpx.Client(base_url=server.base_url, timeout=5) as old:
+        missing = old.get(f"{V1}/schedulers")
+        assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+        assert old.get("/internal/sysinfo").json()["Version"] == "v1.8.0"
+        for sampler, scheduler, ran in (("DPM++ 2M", "Karras", "DPM++ 2M"), ("k_dpmpp_2m_ka", None,
+                                        "DPM++ 2M Karras"), ("Nonexistent", None, "DPM++ 2M Karras")):
+            info = json.loads(txt2img(old, sampler_name=sampler, scheduler=scheduler)["info"])
+            assert info["sampler_name"] == ran and "Schedule type" not in info["infotexts"][0]
+
+
 def test_img2img_accepts_plain_and_data_url_images(client: httpx.Client) -> None:
     for init in (png(), "data:image/png;base64," + png()):
         body = {"init_images": [init], "prompt": "p", "width": 40, "height": 32, "steps": 2,

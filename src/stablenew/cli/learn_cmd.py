@@ -11,7 +11,8 @@ from rich.table import Table
 
 from stablenew.adapters.files import load_plan
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
-from stablenew.cli.learn_progress import StepProgress, sigint_cancels
+from stablenew.cli.interrupts import sigint_cancels
+from stablenew.cli.learn_progress import StepProgress
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.domain.cancel import CancelToken

@@ -1,43 +1,16 @@
-"""Progress of a learning run: a rich bar on a terminal, one line per step otherwise; Ctrl-C cancels."""
+"""Progress of a learning run: a rich bar on a terminal, one line per step otherwise."""
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import TracebackType
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.generation import StageProgress
 from stablenew.domain.learning_results import LearningRunResult
 from stablenew.domain.plan import LearningRunStep
 from stablenew.domain.ports.image_backend import ImageBackend
-
-INTERRUPT_REASON = "interrupted (Ctrl-C)"
-
-
-@contextmanager
-def sigint_cancels(token: CancelToken) -> Iterator[None]:
-    """While inside, the first Ctrl-C cancels `token` (the running step stops, what ran is recorded);
-    a second Ctrl-C gets Python's default behaviour."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def handler(signum: int, frame: object) -> None:
-        signal.signal(signal.SIGINT, previous)
-        token.cancel(INTERRUPT_REASON)
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class StepProgress:

@@ -33,7 +33,7 @@ def check(
     """Count good records, a torn last line, and corrupt lines; exit 1 on corruption before the end."""
     with cli_errors(debug):
         target = _records_path(path, records, config)
-        if not target.is_file():
+        if not target.exists():
             raise InputError("file not found", source=str(target))
         report = read_records(target)
         console.print(f"{target}: {len(report.records)} good records", markup=False)

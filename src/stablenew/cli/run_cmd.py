@@ -11,8 +11,10 @@ from rich.table import Table
 
 from stablenew.adapters.files import load_pipeline_config
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.cli.run_progress import StageBar
+from stablenew.domain.cancel import CancelToken
 from stablenew.domain.results import PipelineRunResult
 
 
@@ -51,8 +53,12 @@ def run(
         pipeline_config = load_pipeline_config(config_file)
         controller = container.pipeline_controller()
         controller.validate(pipeline_config, source=str(config_file))
-        with StageBar(console, container.backend()):
-            result = controller.run(pipeline_config)
+        token = CancelToken()
+        with sigint_cancels(token), StageBar(console, container.backend()):
+            result = controller.run(pipeline_config, cancel=token)
         print_run(result, controller.records_path if controller.learning_enabled else None, console)
+        if result.cancelled:
+            console.print(f"{token.reason or 'cancelled'}: the run stopped early; the images made so far "
+                          "are kept", markup=False)
         if not result.success:
             raise typer.Exit(EXIT_FAILED)

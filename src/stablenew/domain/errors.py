@@ -20,11 +20,6 @@ class InputError(StableNewError):
         """Return a copy of this error that names `source` as the file it came from."""
         return type(self)(self.message, source=source, field=self.field)
 
-    def with_prefix(self, prefix: str) -> InputError:
-        """Return a copy whose field path is nested under `prefix` (e.g. ``axes[1]``)."""
-        field = f"{prefix}.{self.field}" if self.field else prefix
-        return type(self)(self.message, source=self.source, field=field)
-
     def __str__(self) -> str:
         parts = [p for p in (self.source, self.field) if p]
         return ": ".join([*parts, self.message])

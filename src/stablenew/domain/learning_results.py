@@ -27,12 +27,17 @@ class LearningRunResult:
 
     @classmethod
     def from_run(cls, step: LearningRunStep, run: PipelineRunResult, elapsed_s: float) -> LearningRunResult:
-        """The result of `step` from its pipeline run."""
+        """The result of `step` from its pipeline run. A step whose record could not be written
+        failed: resume and the contact sheets know only what the log holds."""
+        error = run.error
+        if run.record_error is not None:
+            unwritten = f"record NOT written: {run.record_error}"
+            error = f"{error}; {unwritten}" if error else unwritten
         return cls(
             step=step,
             run_ids=(run.run_id,),
-            success=run.success,
-            error=run.error,
+            success=run.success and run.record_error is None,
+            error=error,
             cancelled=run.cancelled,
             duration_s=run.duration_s,
             elapsed_s=elapsed_s,

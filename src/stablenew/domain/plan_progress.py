@@ -14,11 +14,13 @@ PLAN_SEED_TAG = "plan_seed"
 
 
 def plan_records(records: Iterable[LearningRecord], plan_id: str) -> list[LearningRecord]:
-    """The records of one plan, in log order."""
+    """The records of one plan, in log order; one whose `learning` is not a table with a string
+    `step_key` is no step of any plan (an edited or foreign record), so it is left out."""
     out = []
     for record in records:
         learning = record.learning
-        if isinstance(learning, Mapping) and learning.get("plan_id") == plan_id:
+        if (isinstance(learning, Mapping) and learning.get("plan_id") == plan_id
+                and isinstance(learning.get("step_key"), str)):
             out.append(record)
     return out
 
@@ -31,7 +33,8 @@ def done_step_keys(records: Iterable[LearningRecord], plan_id: str) -> frozenset
 def recorded_plan_seed(records: Iterable[LearningRecord], plan_id: str) -> int | None:
     """The shared seed an earlier run of the plan recorded (so resumed steps stay comparable)."""
     for record in reversed(plan_records(records, plan_id)):
-        seed = (record.learning.get("tags") or {}).get(PLAN_SEED_TAG)
+        tags = record.learning.get("tags")
+        seed = tags.get(PLAN_SEED_TAG) if isinstance(tags, Mapping) else None
         if isinstance(seed, int) and not isinstance(seed, bool):
             return seed
     return None

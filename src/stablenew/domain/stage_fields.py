@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 TXT2IMG, IMG2IMG, ADETAILER, UPSCALE = "txt2img", "img2img", "adetailer", "upscale"
 STAGE_ORDER: tuple[str, ...] = (TXT2IMG, IMG2IMG, ADETAILER, UPSCALE)
-IMAGE_PRODUCERS = frozenset(STAGE_ORDER)
 NEEDS_INPUT_IMAGE = frozenset({IMG2IMG, ADETAILER, UPSCALE})
 # Fields a later stage takes from the stage before it when it leaves them out.
 INHERITED_FIELDS: tuple[str, ...] = (

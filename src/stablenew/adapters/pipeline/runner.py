@@ -35,6 +35,15 @@ class _Attempt:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def _with_inherited_seed(config: PipelineConfig, stage: StageConfig, used_seed: int | None) -> StageConfig:
+    """A stage that inherits a random seed (-1) runs with the seed the stage before it really used;
+    one whose own table says ``seed = -1`` still gets a fresh random seed."""
+    own = config.stage(stage.stage)
+    if used_seed is None or stage.params.get("seed") != -1 or (own is not None and "seed" in own.params):
+        return stage
+    return stage.with_params(seed=used_seed)
+
+
 class PipelineRunner(PipelineRun):
     """Feeds each stage the previous stage's images; a failing stage ends the run, never raises."""
 
@@ -55,9 +64,14 @@ class PipelineRunner(PipelineRun):
         run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:10]}"
         events: list[StageEvent] = []
         inputs: list[bytes | None] = [None]
+        used_seed: int | None = None
         for index, stage in enumerate(effective_stages(config), start=1):
+            stage = _with_inherited_seed(config, stage, used_seed)
             event, inputs = self._stage(config, stage, index, run_id, inputs, cancel)
             events.append(event)
+            seed = event.params.get("seed")
+            if isinstance(seed, int) and not isinstance(seed, bool) and seed != -1:
+                used_seed = seed
             if event.outcome != SUCCESS:
                 break
         failed = next((e for e in events if e.outcome != SUCCESS), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from stablenew.domain.errors import InputError
 from stablenew.domain.ports.record_sink import LineDefect, RecordReadReport
 from stablenew.domain.record import LearningRecord
 
@@ -18,14 +19,22 @@ def decode_line(line: bytes) -> LearningRecord:
 
 
 def read_records(path: Path | str) -> RecordReadReport:
-    """Every good record in `path`; a bad or unterminated last line is the torn tail, others corrupt."""
+    """Every good record in `path`; a bad or unterminated last line is the torn tail, others corrupt.
+
+    A missing file has no records; one that cannot be read (a directory, no permission) is an
+    InputError naming it.
+    """
     path = Path(path)
-    if not path.exists():
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, 2)
+            handle.seek(0)
+            blob = handle.read(size)
+    except (FileNotFoundError, NotADirectoryError):
         return RecordReadReport()
-    with path.open("rb") as handle:
-        size = handle.seek(0, 2)
-        handle.seek(0)
-        blob = handle.read(size)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(f"cannot be read as a record log ({reason})", source=str(path)) from None
     lines = blob.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline
     records: list[LearningRecord] = []

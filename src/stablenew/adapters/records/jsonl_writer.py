@@ -9,27 +9,20 @@ import os
 import threading
 from pathlib import Path
 
-from stablenew.adapters.records.jsonl_reader import decode_line, read_records
+from stablenew.adapters.records.jsonl_reader import read_records
+from stablenew.adapters.records.tail_repair import CLOSE, CUT, ForeignLogError, last_line, tail_action
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
 from stablenew.domain.record import LearningRecord
 
 log = logging.getLogger("stablenew.records")
-_BLOCK = 64 * 1024
 
 
 def encode_record(record: LearningRecord) -> bytes:
     """The record as one UTF-8 JSON line ending in a newline."""
-    text = json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    data = record.to_dict()
+    data = {"schema": data["schema"], **data}  # first, so a torn line is recognisably ours
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text + "\n").encode("utf-8")
-
-
-def _complete_record(blob: bytes) -> bool:
-    """True when `blob` (an unterminated tail) is a whole record that only lacks its newline."""
-    try:
-        decode_line(blob)
-    except ValueError:  # also UnicodeDecodeError and a JSON object that is not a record
-        return False
-    return True
 
 
 class LearningRecordWriter(RecordLog):
@@ -84,31 +77,28 @@ class LearningRecordWriter(RecordLog):
         return self._fd
 
     def _repair_torn_tail(self, fd: int) -> None:
-        """Under the lock: a tail without its newline can only be a crashed write. Close it or cut it.
+        """Under the lock: repair what a crash of ours left at the end (see tail_repair.tail_action).
 
-        A tail that is a whole JSON object gets its newline; anything else (a partial line, NUL
-        bytes after a power loss) is cut off so the next record starts on a line of its own.
+        A whole record missing only its newline gets it; a torn line of ours or NUL bytes after a
+        power loss are cut off, terminated or not, so the next record starts on a line of its own
+        and a torn tail never turns into corruption in the middle. A file whose unterminated last
+        line is not ours is not a record log: nothing is written (OSError).
         """
         size = os.fstat(fd).st_size
-        if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        if size == 0:
             return
-        start = size
-        tail = b""
-        while start > 0:
-            end, start = start, max(0, start - _BLOCK)
-            tail = os.pread(fd, end - start, start) + tail
-            cut = tail.rfind(b"\n")
-            if cut >= 0:
-                tail = tail[cut + 1:]
-                break
-        keep = size - len(tail)
-        if _complete_record(tail):
+        offset, line, terminated = last_line(fd, size)
+        try:
+            action = tail_action(line, terminated)
+        except ForeignLogError as exc:
+            raise ForeignLogError(f"{self.path} {exc}") from None
+        if action == CLOSE:
             os.write(fd, b"\n")
-            log.warning("%s: completed an unterminated last record (%d bytes)", self.path, len(tail))
-            return
-        os.ftruncate(fd, keep)
-        log.warning("%s: cut a torn last line of %d bytes at offset %d (an interrupted write)",
-                    self.path, len(tail), keep)
+            log.warning("%s: completed an unterminated last record (%d bytes)", self.path, len(line))
+        elif action == CUT:
+            os.ftruncate(fd, offset)
+            log.warning("%s: cut a torn last line of %d bytes at offset %d (an interrupted write)",
+                        self.path, size - offset, offset)
 
     def _close(self) -> None:
         if self._fd is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 
 import httpx
@@ -48,6 +49,7 @@ class A1111Backend(ImageBackend):
         self.watch = GenerationWatch(self.client, WatchPolicy(progress_interval_s, stall_timeout_s,
                                                               interrupt_grace_s), self._report_progress)
         self._catalog: Catalog | None = None
+        self._adetailer: bool | None = None
         self._lock = threading.Lock()
 
     def catalog(self) -> Catalog:
@@ -61,7 +63,14 @@ class A1111Backend(ImageBackend):
         """ConfigError (exit 2) for any unknown model, VAE, sampler, scheduler or upscaler, before a run."""
         needs_adetailer = any(stage.stage == "adetailer" for c in configs for stage in c.enabled_stages())
         validate_configs(self.catalog(), configs, source=source,
-                         adetailer=(lambda: has_adetailer(self.client)) if needs_adetailer else None)
+                         adetailer=self.adetailer_installed if needs_adetailer else None)
+
+    def adetailer_installed(self) -> bool:
+        """Whether the server has the ADetailer extension (GET /sdapi/v1/scripts once per backend)."""
+        with self._lock:
+            if self._adetailer is None:
+                self._adetailer = has_adetailer(self.client)
+            return self._adetailer
 
     def check(self) -> BackendStatus:
         """Reachable, answering the API, with checkpoints: usable; else the reason."""
@@ -71,13 +80,14 @@ class A1111Backend(ImageBackend):
             return BackendStatus(name=self.name, usable=False,
                                  reason=f"A1111 at {self.client.base_url}: {exc}")
         with self._lock:
-            self._catalog = catalog
+            self._catalog, self._adetailer = catalog, None  # a check re-reads what the server offers
         usable = bool(catalog.models.choices)
         return BackendStatus(
             name=self.name, usable=usable, version=self._version(),
             reason="" if usable else "the server lists no checkpoints (models/Stable-diffusion is empty)",
             models=first_names(catalog.models), samplers=first_names(catalog.samplers),
-            schedulers=first_names(catalog.schedulers), upscalers=first_names(catalog.upscalers),
+            schedulers=() if catalog.legacy_schedulers else first_names(catalog.schedulers),
+            upscalers=first_names(catalog.upscalers),
             vaes=first_names(catalog.vaes),
         )
 
@@ -90,20 +100,21 @@ class A1111Backend(ImageBackend):
         except ConfigError as exc:
             raise BackendError(f"{exc.field}: {exc.message}", kind="bad_request") from None
         timeout_s = float(self.stage_timeouts_s.get(request.stage, self.stage_timeout_s))
+        deadline = time.monotonic() + timeout_s  # the whole stage: every attempt and backoff wait
         if request.stage == "upscale":
-            return self._upscale(request, names, timeout_s, cancel)
+            return self._upscale(request, names, timeout_s, deadline, cancel)
         path, body = payloads.generation_body(request, names)
-        answer = self.watch.run(path, body, stage=request.stage, timeout_s=timeout_s, cancel=cancel)
+        answer = self.watch.run(path, body, stage=request.stage, deadline=deadline, cancel=cancel)
         return response.generation_output(answer.body, f"POST {path}", retries=answer.retries)
 
-    def _upscale(self, request: StageRequest, names: Mapping[str, str], timeout_s: float,
+    def _upscale(self, request: StageRequest, names: Mapping[str, str], timeout_s: float, deadline: float,
                  cancel: CancelToken | None) -> StageOutput:
         body = payloads.upscale_body(request, names)
         # no stall watch here: A1111 reports no step progress while one image is upscaled
         unregister = cancel.on_cancel(self.client.interrupt) if cancel is not None else (lambda: None)
         try:
             answer = self.client.request("POST", payloads.EXTRAS_PATH, body, timeout_s=timeout_s,
-                                         cancel=cancel)
+                                         cancel=cancel, deadline=deadline)
         finally:
             unregister()
         if cancel is not None and cancel.cancelled:

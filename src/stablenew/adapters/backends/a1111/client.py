@@ -14,10 +14,14 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from stablenew.adapters.backends.a1111.faults import is_transient, malformed, status_error, transport_error
 from stablenew.domain.cancel import CancelToken
-from stablenew.domain.errors import BackendError
+from stablenew.domain.errors import BackendError, CancelledError
 
 log = logging.getLogger("stablenew.a1111")
 INTERRUPT_PATH = "/sdapi/v1/interrupt"
+
+
+class _AnswerTimeout(BackendError):
+    """A request that was sent but whose answer did not come in time (the server may still run it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +64,20 @@ class A1111Client:
         return text
 
     def request(self, method: str, path: str, body: Any = None, *, timeout_s: float,
-                retries: int | None = None, cancel: CancelToken | None = None) -> Answer:
-        """One API call under the retry policy; raises BackendError(kind, retries) when it gives up."""
+                retries: int | None = None, cancel: CancelToken | None = None, deadline: float | None = None,
+                on_timeout: Callable[[], None] | None = None) -> Answer:
+        """One API call under the retry policy; raises BackendError(kind, retries) when it gives up.
+
+        `deadline` (time.monotonic()) bounds every attempt and wait together: no attempt outlives it
+        and no retry starts after it. `on_timeout` runs after an attempt whose answer timed out (the
+        server got the request and may still be working on it), before any retry. A cancel during a
+        backoff wait ends it at once with CancelledError.
+        """
         attempts = 0
         retrying = Retrying(
             stop=stop_after_attempt(1 + (self.policy.retries if retries is None else retries))
-            | (lambda _state: cancel is not None and cancel.cancelled),
+            | (lambda _state: cancel is not None and cancel.cancelled)
+            | (lambda state: deadline is not None and time.monotonic() + state.upcoming_sleep >= deadline),
             wait=wait_exponential(multiplier=self.policy.backoff_s, max=self.policy.max_backoff_s),
             retry=retry_if_exception(is_transient),
             sleep=_sleeper(cancel),
@@ -78,8 +90,17 @@ class A1111Client:
             for attempt in retrying:
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
-                    return Answer(self._once(method, path, body, timeout_s), retries=attempts - 1)
+                    limit = timeout_s if deadline is None else min(timeout_s, deadline - time.monotonic())
+                    try:
+                        return Answer(self._once(method, path, body, limit), retries=attempts - 1)
+                    except _AnswerTimeout:
+                        if on_timeout is not None:
+                            on_timeout()
+                        raise
         except BackendError as exc:
+            if cancel is not None and cancel.cancelled:
+                reason = cancel.reason or "cancelled"
+                raise CancelledError(f"{reason} ({method} {path} was not retried)") from None
             exc.retries = max(attempts - 1, 0)
             raise
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
@@ -93,9 +114,14 @@ class A1111Client:
 
     def _once(self, method: str, path: str, body: Any, timeout_s: float) -> Any:
         where = f"{method} {path}"
+        if timeout_s <= 0:
+            raise BackendError(f"{where}: the stage timeout was reached before this request", kind="timeout")
         timeout = httpx.Timeout(timeout_s, connect=min(self.connect_timeout_s, timeout_s))
         try:
             response = self.http.request(method, path, json=body, timeout=timeout)
+        except httpx.ReadTimeout as exc:
+            error = self._clean(transport_error(exc, where, timeout_s))
+            raise _AnswerTimeout(str(error), kind=error.kind) from None
         except httpx.HTTPError as exc:
             raise self._clean(transport_error(exc, where, timeout_s)) from None
         if response.status_code >= 400:
@@ -110,11 +136,12 @@ class A1111Client:
 
 
 def _sleeper(cancel: CancelToken | None) -> Callable[[float], None]:
-    """A tenacity sleep that wakes up early when the work is cancelled."""
+    """A tenacity sleep that ends early, with CancelledError, when the work is cancelled."""
     if cancel is None:
         return time.sleep
 
     def sleep(seconds: float) -> None:
-        cancel.wait(seconds)
+        if cancel.wait(seconds):
+            raise CancelledError(f"{cancel.reason or 'cancelled'} (while waiting to retry)")
 
     return sleep

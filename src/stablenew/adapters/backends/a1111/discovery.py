@@ -10,7 +10,7 @@ from stablenew.adapters.backends.a1111 import names as n
 from stablenew.adapters.backends.a1111.client import A1111Client
 from stablenew.adapters.backends.a1111.faults import malformed
 from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
-from stablenew.domain.errors import ConfigError
+from stablenew.domain.errors import BackendError, ConfigError
 from stablenew.domain.name_matching import NameSet, split_legacy_sampler
 
 LIST_PATHS = {
@@ -32,6 +32,7 @@ class Catalog:
     schedulers: NameSet
     vaes: NameSet
     upscalers: NameSet
+    legacy_schedulers: bool = False  # an A1111 older than 1.9: no /schedulers, schedules are in sampler names
 
     def translate(self, stage: StageConfig | Mapping[str, Any], where: str = "") -> dict[str, str]:
         """Canonical names for the stage's model/vae/sampler/scheduler/upscaler; ConfigError if unknown."""
@@ -49,25 +50,59 @@ class Catalog:
                 if found is None:
                     raise ConfigError(names.unknown(value), field=f"{prefix}.{key}")
                 out.setdefault(key, found)
+        return self._legacy(out, prefix) if self.legacy_schedulers else out
+
+    def _legacy(self, out: dict[str, str], prefix: str) -> dict[str, str]:
+        """Before A1111 1.9 a scheduler exists only inside a sampler name ("DPM++ 2M Karras").
+
+        A scheduler other than Automatic is folded into such a name when the server lists it, and
+        refused otherwise; no separate scheduler is sent (an old server would silently ignore it).
+        """
+        scheduler = out.pop("scheduler", "Automatic")
+        sampler = out.get("sampler_name")
+        out["scheduler"] = ""
+        if scheduler == "Automatic" or (sampler is not None and sampler.endswith(" " + scheduler)):
+            return out
+        combined = self.samplers.resolve(f"{sampler} {scheduler}") if sampler is not None else None
+        if combined is None:
+            raise ConfigError(
+                "this A1111 is older than 1.9 (no /sdapi/v1/schedulers): a scheduler can only be part of "
+                'a combined sampler_name, or set scheduler = "Automatic"; '
+                + self.samplers.unknown(f"{sampler or '(no sampler_name)'} {scheduler}"),
+                field=f"{prefix}.scheduler")
+        out["sampler_name"] = combined
         return out
 
     def _sampler(self, value: str, field: str) -> dict[str, str]:
         found = self.samplers.resolve(value)
         if found is not None:
             return {"sampler_name": found}
-        legacy = split_legacy_sampler(value, self.samplers, self.schedulers)
+        legacy = None if self.legacy_schedulers else split_legacy_sampler(value, self.samplers,
+                                                                          self.schedulers)
         if legacy is None:
             raise ConfigError(self.samplers.unknown(value), field=field)
         return {"sampler_name": legacy[0], "scheduler": legacy[1]}  # A1111: the name's suffix wins
 
 
 def fetch_catalog(client: A1111Client, *, retries: int | None = None) -> Catalog:
-    """GET the five lists; BackendError when the server cannot answer."""
-    rows = {key: _rows(client, path, retries) for key, path in LIST_PATHS.items()}
+    """GET the five lists; BackendError when the server cannot answer.
+
+    A 404 on /schedulers alone is an A1111 older than 1.9 (the route came with PR #15577): its
+    schedulers are A1111's built-in list, usable only inside combined sampler names.
+    """
+    rows: dict[str, list[Mapping[str, Any]]] = {}
+    legacy = False
+    for key, path in LIST_PATHS.items():
+        try:
+            rows[key] = _rows(client, path, retries)
+        except BackendError as exc:
+            if key != "schedulers" or exc.kind != "http_404":
+                raise
+            rows[key], legacy = list(n.BUILT_IN_SCHEDULERS), True
     return Catalog(
         models=n.model_names(rows["models"]), samplers=n.sampler_names(rows["samplers"]),
         schedulers=n.scheduler_names(rows["schedulers"]), vaes=n.vae_names(rows["vaes"]),
-        upscalers=n.upscaler_names(rows["upscalers"]),
+        upscalers=n.upscaler_names(rows["upscalers"]), legacy_schedulers=legacy,
     )
 
 

@@ -55,7 +55,7 @@ def status_error(response: httpx.Response, where: str, *, has_credentials: bool)
 def transport_error(exc: httpx.HTTPError, where: str, timeout_s: float | None) -> BackendError:
     """The BackendError for a request that got no usable answer."""
     if isinstance(exc, httpx.TimeoutException):
-        limit = f" after {timeout_s:g} s" if timeout_s else ""
+        limit = f" after {round(timeout_s, 2):g} s" if timeout_s else ""
         return BackendError(f"{where}: timed out{limit} ({type(exc).__name__})", kind="timeout")
     if isinstance(exc, httpx.ConnectError):
         refused = "refused" in str(exc).lower()

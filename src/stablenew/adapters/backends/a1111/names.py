@@ -9,6 +9,18 @@ from typing import Any
 from stablenew.domain.name_matching import NameChoice, NameSet
 
 PASS_THROUGH_VAES = ("Automatic", "None")
+# A1111's own schedulers (modules/sd_schedulers.py, v1.10), for servers older than 1.9 that have no
+# /sdapi/v1/schedulers: there they exist only as suffixes of combined sampler names.
+BUILT_IN_SCHEDULERS: tuple[dict[str, Any], ...] = tuple(
+    {"name": name, "label": label, "aliases": aliases}
+    for name, label, aliases in (
+        ("automatic", "Automatic", None), ("uniform", "Uniform", None), ("karras", "Karras", None),
+        ("exponential", "Exponential", None), ("polyexponential", "Polyexponential", None),
+        ("sgm_uniform", "SGM Uniform", ["SGMUniform"]), ("kl_optimal", "KL Optimal", None),
+        ("align_your_steps", "Align Your Steps", None), ("simple", "Simple", None),
+        ("normal", "Normal", None), ("ddim", "DDIM", None), ("beta", "Beta", None),
+    )
+)
 
 
 def _strings(*values: Any) -> tuple[str, ...]:

@@ -53,7 +53,7 @@ def generation_body(request: StageRequest, names: Mapping[str, str]) -> tuple[st
         "prompt": request.prompt, "negative_prompt": request.negative_prompt,
         "seed": int(params.get("seed", -1)), "subseed": -1,
         "sampler_name": names.get("sampler_name", params.get("sampler_name")),
-        "scheduler": names.get("scheduler", params.get("scheduler")),
+        "scheduler": names.get("scheduler", params.get("scheduler")) or None,  # "": the server has none
         "n_iter": 1, "send_images": True, "save_images": False,
         "override_settings": _override_settings(params, names),
         "override_settings_restore_afterwards": True,

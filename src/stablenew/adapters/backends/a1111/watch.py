@@ -55,16 +55,21 @@ class GenerationWatch:
         self.policy = policy
         self.report = report
 
-    def run(self, path: str, body: Any, *, stage: str, timeout_s: float,
+    def run(self, path: str, body: Any, *, stage: str, deadline: float,
             cancel: CancelToken | None) -> Answer:
-        """The answer of POST `path`; CancelledError when cancelled, BackendError("stalled") when stuck."""
+        """The answer of POST `path` by `deadline` (time.monotonic(), all retries included).
+
+        CancelledError when cancelled, BackendError("stalled") when stuck. An attempt whose answer
+        timed out is interrupted on the server before it is retried, so no duplicate queues behind it.
+        """
         outcome: dict[str, Any] = {}
         done = threading.Event()
 
         def work() -> None:
             try:
-                outcome["answer"] = self.client.request("POST", path, body, timeout_s=timeout_s,
-                                                        cancel=cancel)
+                outcome["answer"] = self.client.request(
+                    "POST", path, body, timeout_s=max(deadline - time.monotonic(), 0.0), cancel=cancel,
+                    deadline=deadline, on_timeout=self.client.interrupt)
             except BaseException as exc:  # handed to the watching thread, which raises it
                 outcome["error"] = exc
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.job import JobWatcher, Timing
@@ -83,20 +85,23 @@ class ComfyUIBackend(ImageBackend):
                     "ComfyUI GET /object_info: expected a JSON object", kind="malformed_response"
                 )
             stats = self.client.get_json("/system_stats")
-            self._version = (
-                str((stats.get("system") or {}).get("comfyui_version")) if isinstance(stats, dict) else None
-            )
+            system = stats.get("system") if isinstance(stats, dict) else None
+            version = system.get("comfyui_version") if isinstance(system, dict) else None
+            self._version = str(version) if version else None  # null in the record when ComfyUI does not say
             self._catalog = Catalog.from_object_info(info)
         return self._catalog
 
     def check(self) -> BackendStatus:
+        """Reachable, answering, and with a checkpoint when the txt2img workflow loads one: usable."""
         try:
             catalog = self.catalog()
         except BackendError as exc:
             return BackendStatus(name=self.name, usable=False, reason=str(exc))
+        usable = bool(catalog.checkpoints) or not self._loads_a_checkpoint()
         return BackendStatus(
             name=self.name,
-            usable=True,
+            usable=usable,
+            reason="" if usable else "ComfyUI lists no checkpoints (models/checkpoints is empty)",
             version=self._version,
             models=catalog.checkpoints,
             samplers=catalog.samplers,
@@ -104,6 +109,13 @@ class ComfyUIBackend(ImageBackend):
             upscalers=(*catalog.upscale_methods, *catalog.upscale_models),
             vaes=catalog.vaes,
         )
+
+    def _loads_a_checkpoint(self) -> bool:
+        """False only for a txt2img workflow without a CheckpointLoaderSimple (e.g. a UNETLoader one)."""
+        try:
+            return bool(self.templates.for_stage("txt2img").mapping.get("ckpt_name"))
+        except ConfigError:
+            return True  # a broken workflow file is reported when a run loads it
 
     def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
         for config in configs:
@@ -115,7 +127,8 @@ class ComfyUIBackend(ImageBackend):
     def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
         if cancel is not None and cancel.cancelled:
             raise CancelledError(cancel.reason or "cancelled before the stage started")
-        self.client.retried = 0
+        # the stage timeout is one deadline for the whole stage: every HTTP call, retry and wait
+        budget = Budget(cancel, deadline=time.monotonic() + self.timing.timeout_s)
         seed = int(request.params.get("seed", -1))
         seed = self._seeds.randrange(MAX_SEED) if seed == -1 else seed
         try:
@@ -133,7 +146,7 @@ class ComfyUIBackend(ImageBackend):
         )
         values.graph["filename_prefix"] = prefix
         if request.input_image is not None:
-            values.graph["image"] = self._upload(request, prefix)
+            values.graph["image"] = self._upload(request, prefix, budget)
         if (
             "ckpt_name" not in values.graph
             and template.origin.startswith("built-in")
@@ -142,17 +155,19 @@ class ComfyUIBackend(ImageBackend):
             values.graph["ckpt_name"] = self.catalog().checkpoints[0]  # like A1111: the model at hand
         graph = template.fresh()
         template.mapping.apply(graph, values.graph)
-        socket = ProgressSocket(ws_url(self.base_url, self.client_id), open_timeout_s=self.connect_timeout_s)
+        client_id = f"{self.client_id}-{uuid.uuid4().hex[:8]}"  # one socket per stage, even side by side
+        socket = ProgressSocket(ws_url(self.base_url, client_id), open_timeout_s=self.connect_timeout_s)
         socket.open()
         watcher = JobWatcher(
-            self.client, socket, self.timing, stage=request.stage, report=self._report_progress
+            self.client, socket, self.timing, stage=request.stage, report=self._report_progress, budget=budget
         )
         unregister: Callable[[], None] = lambda: None  # noqa: E731
         try:
-            prompt_id = self._submit(graph)
+            prompt_id = self._submit(graph, client_id, budget)
             if cancel is not None:
                 unregister = cancel.on_cancel(lambda: self.client.interrupt(prompt_id))
-            images = self._collect(template, watcher.wait(prompt_id, cancel), prefix)
+            entry = watcher.wait(prompt_id, cancel, budget.deadline)
+            images = self._collect(template, entry, prefix, budget)
         finally:
             unregister()
             socket.close()
@@ -166,14 +181,14 @@ class ComfyUIBackend(ImageBackend):
             "comfyui_filename_prefix": prefix,
             "comfyui_progress": watcher.channel,
         }
-        if self.client.retried:
-            params["retries"] = self.client.retried
+        if budget.retried:
+            params["retries"] = budget.retried
         seed_of = seed if request.stage != "upscale" else None
         return StageOutput(
             images=tuple(GeneratedImage(data=d, seed=seed_of, extra_text=text) for d in images), params=params
         )
 
-    def _upload(self, request: StageRequest, prefix: str) -> str:
+    def _upload(self, request: StageRequest, prefix: str, budget: Budget) -> str:
         data, p = request.input_image or b"", request.params
         if request.stage == "img2img" and p.get("width") and p.get("height"):
             with Image.open(io.BytesIO(data)) as image:
@@ -182,11 +197,11 @@ class ComfyUIBackend(ImageBackend):
                     buffer = io.BytesIO()
                     image.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(buffer, format="PNG")
                     data = buffer.getvalue()
-        answer = self.client.upload_image(data, prefix.rsplit("/", 1)[-1] + ".png")
+        answer = self.client.upload_image(data, prefix.rsplit("/", 1)[-1] + ".png", budget)
         return f"{answer['subfolder']}/{answer['name']}" if answer.get("subfolder") else str(answer["name"])
 
-    def _submit(self, graph: Graph) -> str:
-        status, answer = self.client.post_prompt({"prompt": graph, "client_id": self.client_id})
+    def _submit(self, graph: Graph, client_id: str, budget: Budget) -> str:
+        status, answer = self.client.post_prompt({"prompt": graph, "client_id": client_id}, budget)
         if status == 400:
             raise BackendError(node_errors_message(answer), kind="node_errors")
         prompt_id = answer.get("prompt_id") if isinstance(answer, dict) else None
@@ -196,7 +211,7 @@ class ComfyUIBackend(ImageBackend):
             )
         return prompt_id
 
-    def _collect(self, template: Template, entry: dict[str, Any], prefix: str) -> list[bytes]:
+    def _collect(self, template: Template, entry: dict[str, Any], prefix: str, budget: Budget) -> list[bytes]:
         outputs = entry.get("outputs") or {}
         save_nodes = [node for node, _ in template.mapping.get("filename_prefix")]
         name = prefix.rsplit("/", 1)[-1]
@@ -207,7 +222,7 @@ class ComfyUIBackend(ImageBackend):
             raise BackendError(
                 f"ComfyUI returned no new images for prefix {prefix!r} ({len(found)} old)", kind=kind
             )
-        return [self.client.view(img) for img in fresh]
+        return [self.client.view(img, budget) for img in fresh]
 
     @staticmethod
     def _ran(template: Template, graph: Graph) -> dict[str, Any]:

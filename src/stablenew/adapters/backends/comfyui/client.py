@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from stablenew.domain.errors import BackendError
+from stablenew.adapters.backends.comfyui.budget import Budget, sleeper
+from stablenew.domain.errors import BackendError, CancelledError
 
 T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({502, 503, 504})
@@ -55,35 +56,55 @@ class ComfyUIClient:
         self.http = http
         self.retries = retries
         self.backoff_s = backoff_s
-        self.last_retries = 0
-        self.retried = 0  # retries summed over calls since the caller last reset it
 
-    def _call(self, what: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+    def _timeout(self, budget: Budget) -> httpx.Timeout:
+        """The client's timeouts, none of them longer than what is left of the stage."""
+        left = budget.left_s()
+        base = self.http.timeout
+        if left is None:
+            return base
+        if left <= 0:
+            raise BackendError("ComfyUI: the stage timeout was reached", kind="timeout")
+        parts = (base.connect, base.read, base.write, base.pool)
+        connect, read, write, pool = (left if part is None else min(part, left) for part in parts)
+        return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
+
+    def _call(
+        self, what: str, send: Callable[[httpx.Timeout], httpx.Response], budget: Budget | None
+    ) -> tuple[httpx.Response, int]:
+        """The response (after retrying 502/503/504 and transport errors) and how many retries it took."""
+        budget = budget or Budget()
         attempts = {"n": 0}
 
         def once() -> httpx.Response:
             attempts["n"] += 1
-            response = send()
+            response = send(self._timeout(budget))
             if response.status_code in TRANSIENT_STATUS:
                 raise _Transient(response)
             return response
 
-        def count(state: RetryCallState) -> None:
-            self.retried += 1
+        def past_deadline(state: RetryCallState) -> bool:
+            left = budget.left_s()
+            return left is not None and state.upcoming_sleep >= left
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
+            stop=stop_after_attempt(self.retries + 1)
+            | (lambda _state: budget.cancel is not None and budget.cancel.cancelled)
+            | past_deadline,
             reraise=True,
-            before_sleep=count,
+            before_sleep=lambda _state: budget.count_retry(),
+            sleep=sleeper(budget.cancel),
             wait=wait_exponential(multiplier=self.backoff_s, max=max(self.backoff_s * 8, 0.01)),
             retry=retry_if_exception(_is_transient),
         )
         try:
             response = retrying(once)
         except (_Transient, httpx.TransportError) as exc:
+            if budget.cancel is not None and budget.cancel.cancelled:
+                reason = budget.cancel.reason or "cancelled"
+                raise CancelledError(f"{reason} ({what} was not retried)") from None
             raise _error(exc, what, attempts["n"] - 1) from exc
-        self.last_retries = attempts["n"] - 1
-        return response
+        return response, attempts["n"] - 1
 
     @staticmethod
     def _json(response: httpx.Response, what: str) -> Any:
@@ -94,38 +115,44 @@ class ComfyUIClient:
                 f"ComfyUI {what}: malformed JSON answer ({exc})", kind="malformed_response"
             ) from exc
 
-    def _checked(self, response: httpx.Response, what: str) -> httpx.Response:
+    @staticmethod
+    def _checked(answer: tuple[httpx.Response, int], what: str) -> httpx.Response:
+        response, retries = answer
         if response.status_code >= 400:
             body = response.text[:300].strip()
             raise BackendError(
                 f"ComfyUI {what}: HTTP {response.status_code} {body}".rstrip(),
                 kind=f"http_{response.status_code}",
-                retries=self.last_retries,
+                retries=retries,
             )
         return response
 
-    def get_json(self, path: str) -> Any:
+    def get_json(self, path: str, budget: Budget | None = None) -> Any:
         """GET `path` and decode its JSON answer."""
         what = f"GET {path}"
-        return self._json(self._checked(self._call(what, lambda: self.http.get(path)), what), what)
+        answer = self._call(what, lambda timeout: self.http.get(path, timeout=timeout), budget)
+        return self._json(self._checked(answer, what), what)
 
-    def post_prompt(self, body: dict[str, Any]) -> tuple[int, Any]:
+    def post_prompt(self, body: dict[str, Any], budget: Budget | None = None) -> tuple[int, Any]:
         """POST /prompt; the status and decoded body (400 carries node_errors, the caller reads them)."""
-        response = self._call("POST /prompt", lambda: self.http.post("/prompt", json=body))
-        if response.status_code != 400:
-            self._checked(response, "POST /prompt")
-        return response.status_code, self._json(response, "POST /prompt")
+        what = "POST /prompt"
+        answer = self._call(what, lambda t: self.http.post("/prompt", json=body, timeout=t), budget)
+        if answer[0].status_code != 400:
+            self._checked(answer, what)
+        return answer[0].status_code, self._json(answer[0], what)
 
-    def upload_image(self, data: bytes, filename: str) -> dict[str, Any]:
+    def upload_image(self, data: bytes, filename: str, budget: Budget | None = None) -> dict[str, Any]:
         """POST /upload/image (multipart, type=input, overwrite); ComfyUI's name/subfolder/type answer."""
         what = "POST /upload/image"
         response = self._call(
             what,
-            lambda: self.http.post(
+            lambda timeout: self.http.post(
                 "/upload/image",
                 files={"image": (filename, data, "image/png")},
                 data={"type": "input", "overwrite": "true"},
+                timeout=timeout,
             ),
+            budget,
         )
         answer = self._json(self._checked(response, what), what)
         if not isinstance(answer, dict) or "name" not in answer:
@@ -134,7 +161,7 @@ class ComfyUIClient:
             )
         return answer
 
-    def view(self, image: dict[str, Any]) -> bytes:
+    def view(self, image: dict[str, Any], budget: Budget | None = None) -> bytes:
         """GET /view for one output image entry ({filename, subfolder, type})."""
         params = {
             "filename": image.get("filename", ""),
@@ -142,9 +169,18 @@ class ComfyUIClient:
             "type": image.get("type", "output"),
         }
         what = f"GET /view {params['filename']}"
-        return self._checked(self._call(what, lambda: self.http.get("/view", params=params)), what).content
+        answer = self._call(what, lambda t: self.http.get("/view", params=params, timeout=t), budget)
+        return self._checked(answer, what).content
 
     def interrupt(self, prompt_id: str | None = None) -> None:
-        """POST /interrupt (best effort: a failure here must not hide the real outcome)."""
+        """Stop a prompt wherever it is (best effort: a failure must not hide the real outcome).
+
+        POST /queue {"delete": [id]} first: ComfyUI's /interrupt only stops the prompt that is running,
+        so a prompt still waiting in the queue would run later. Then POST /interrupt {"prompt_id": id},
+        for the case that it is running (or started in between).
+        """
         with contextlib.suppress(httpx.HTTPError):
+            if prompt_id:
+                self.http.post("/queue", json={"delete": [prompt_id]})
             self.http.post("/interrupt", json={"prompt_id": prompt_id} if prompt_id else {})
+

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket
 from stablenew.domain.cancel import CancelToken
@@ -55,8 +56,10 @@ class JobWatcher:
         stage: str = "",
         report: Callable[[StageProgress], None] = lambda progress: None,
         clock: Callable[[], float] = time.monotonic,
+        budget: Budget | None = None,
     ) -> None:
         self.client = client
+        self.budget = budget  # the stage's: its /history polls count retries and stop at its deadline
         self.socket = socket
         self.timing = timing
         self.stage = stage
@@ -64,9 +67,11 @@ class JobWatcher:
         self.clock = clock
         self.channel = "websocket"
 
-    def wait(self, prompt_id: str, cancel: CancelToken | None) -> dict[str, Any]:
-        """The prompt's /history entry once it completes."""
-        deadline = self.clock() + self.timing.timeout_s
+    def wait(
+        self, prompt_id: str, cancel: CancelToken | None, deadline: float | None = None
+    ) -> dict[str, Any]:
+        """The prompt's /history entry once it completes, by `deadline` (on `clock`; default: from now)."""
+        deadline = self.clock() + self.timing.timeout_s if deadline is None else deadline
         if not self.socket.dropped and self.socket.connection is not None:
             self._follow(prompt_id, cancel, deadline)
         if self.socket.dropped:
@@ -77,6 +82,14 @@ class JobWatcher:
         self.client.interrupt(prompt_id)
         return BackendError(message, kind=kind)
 
+    def _timed_out(self, prompt_id: str) -> BackendError:
+        return self._give_up(
+            prompt_id,
+            f"ComfyUI prompt {prompt_id} did not finish within the stage timeout "
+            f"({self.timing.timeout_s:g} s); interrupted",
+            "timeout",
+        )
+
     def _follow(self, prompt_id: str, cancel: CancelToken | None, deadline: float) -> None:
         started, last_sign = False, self.clock()
         for message in self.socket.messages(min(self.timing.poll_interval_s, 1.0)):
@@ -85,12 +98,7 @@ class JobWatcher:
             if cancel is not None and cancel.cancelled:
                 raise CancelledError(cancel.reason or "cancelled")
             if now > deadline:
-                raise self._give_up(
-                    prompt_id,
-                    f"ComfyUI prompt {prompt_id} did not finish within "
-                    f"{self.timing.timeout_s:g} s; interrupted",
-                    "timeout",
-                )
+                raise self._timed_out(prompt_id)
             if started and now - last_sign > self.timing.stall_timeout_s:
                 raise self._give_up(
                     prompt_id,
@@ -114,17 +122,17 @@ class JobWatcher:
         while True:
             if cancel is not None and cancel.cancelled:
                 raise CancelledError(cancel.reason or "cancelled")
-            history = self.client.get_json(f"/history/{prompt_id}")
+            try:
+                history = self.client.get_json(f"/history/{prompt_id}", self.budget)
+            except BackendError as exc:
+                if exc.kind == "timeout" and self.clock() > deadline:
+                    raise self._timed_out(prompt_id) from None
+                raise
             entry = history.get(prompt_id) if isinstance(history, dict) else None
             if isinstance(entry, dict):
                 return self._finished(entry, cancel)
             if self.clock() > deadline:
-                raise self._give_up(
-                    prompt_id,
-                    f"ComfyUI prompt {prompt_id} did not finish within "
-                    f"{self.timing.timeout_s:g} s; interrupted",
-                    "timeout",
-                )
+                raise self._timed_out(prompt_id)
             if cancel is not None:
                 cancel.wait(self.timing.poll_interval_s)
             else:

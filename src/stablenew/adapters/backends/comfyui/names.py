@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stablenew.domain.errors import ConfigError
-from stablenew.domain.name_matching import close_matches
+from stablenew.domain.name_matching import LISTED, close_matches
 
 # A1111 sampler label (and its k_* alias) → ComfyUI KSampler sampler_name.
 SAMPLERS: dict[str, str] = {
@@ -116,14 +116,16 @@ def _file_aliases(available: Sequence[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _unknown(kind: str, name: str, available: Sequence[str], field: str, source: str | None) -> ConfigError:
+    """The shared rule (domain.name_matching): up to 4 close matches, else up to 12 of ComfyUI's names."""
     aliases = _ALIASES.get(kind) or _file_aliases(available)
     close = close_matches(name, available, aliases=aliases)
-    hint = f"; did you mean {', '.join(repr(m) for m in close)}?" if close else ""
-    listed = ", ".join(available) if available else "(none)"
+    if close:
+        detail = f"; did you mean {', '.join(repr(m) for m in close)}?"
+    else:
+        more = f", ... ({len(available)} in all)" if len(available) > LISTED else ""
+        detail = f" (ComfyUI lists: {', '.join(available[:LISTED]) + more or '(none)'})"
     return ConfigError(
-        f"{kind} {name!r} is not available on this ComfyUI{hint} (ComfyUI lists: {listed})",
-        source=source,
-        field=field,
+        f"{kind} {name!r} is not available on this ComfyUI{detail}", source=source, field=field
     )
 
 

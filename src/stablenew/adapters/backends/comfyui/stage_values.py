@@ -22,7 +22,7 @@ class StageValues:
     record: dict[str, Any] = field(default_factory=dict)
     upscale_model: str | None = None
     upscale_method: str = "lanczos"
-    scale_by: float = 2.0
+    scale_by: float = 2.0  # the ImageScaleBy factor: after the model's own scale, when there is one
 
 
 def upscale_choice(

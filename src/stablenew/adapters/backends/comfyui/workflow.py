@@ -57,7 +57,11 @@ def model_factor(model_name: str) -> int:
 
 
 def upscale_graph(*, model: str | None, method: str, scale_by: float) -> Graph:
-    """LoadImage → [UpscaleModelLoader + ImageUpscaleWithModel →] ImageScaleBy → SaveImage."""
+    """LoadImage → [UpscaleModelLoader + ImageUpscaleWithModel →] ImageScaleBy → SaveImage.
+
+    `scale_by` is the ImageScaleBy factor applied after the model (already divided by the model's
+    own scale); with a model and a factor of 1 the ImageScaleBy node is left out.
+    """
     graph: Graph = {LOAD_IMAGE: _node("LoadImage", "Load Image", image="input.png")}
     last = LOAD_IMAGE
     if model is not None:
@@ -68,7 +72,7 @@ def upscale_graph(*, model: str | None, method: str, scale_by: float) -> Graph:
             upscale_model=[UPSCALE_LOADER, 0],
             image=[LOAD_IMAGE, 0],
         )
-        last, scale_by = UPSCALE, scale_by / model_factor(model)
+        last = UPSCALE
     if model is None or abs(scale_by - 1.0) > 1e-6:
         graph[SCALE_BY] = _node(
             "ImageScaleBy",

@@ -1,0 +1,50 @@
+"""A stage's budget for its HTTP calls: cancel token, deadline, retry count; a cancel-aware backoff."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from stablenew.domain.cancel import CancelToken
+from stablenew.domain.errors import CancelledError
+
+
+class Budget:
+    """One stage's share of the HTTP calls: its cancel token, its deadline, and the retries it took.
+
+    Each stage makes its own, so stages running at the same time never count each other's retries.
+    """
+
+    def __init__(self, cancel: CancelToken | None = None, deadline: float | None = None) -> None:
+        self.cancel = cancel
+        self.deadline = deadline  # time.monotonic() by which every call and retry wait must be over
+        self._retried = 0
+        self._lock = threading.Lock()
+
+    @property
+    def retried(self) -> int:
+        """Retries summed over this stage's calls."""
+        with self._lock:
+            return self._retried
+
+    def count_retry(self) -> None:
+        """One more retry."""
+        with self._lock:
+            self._retried += 1
+
+    def left_s(self) -> float | None:
+        """Seconds until the deadline (negative once it passed), or None without one."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+
+def sleeper(cancel: CancelToken | None) -> Callable[[float], None]:
+    """A tenacity sleep that ends early, with CancelledError, when the stage is cancelled."""
+    if cancel is None:
+        return time.sleep
+
+    def sleep(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise CancelledError(f"{cancel.reason or 'cancelled'} (while waiting to retry)")
+
+    return sleep

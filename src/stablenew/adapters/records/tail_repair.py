@@ -1,0 +1,80 @@
+"""What a crash can leave at the end of OUR record log, and what to do with it before appending."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from stablenew.adapters.records.jsonl_reader import decode_line
+from stablenew.domain.record import RECORD_SCHEMA
+
+# Every line the writer produces starts with these bytes (encode_record puts "schema" first).
+RECORD_PREFIX = ('{"schema":"' + RECORD_SCHEMA.rsplit("/", 1)[0] + "/").encode("utf-8")
+_FIRST_BLOCK, _MAX_BLOCK = 8 * 1024, 1024 * 1024  # a record is a few KiB; read more only when needed
+KEEP, CLOSE, CUT = "keep", "close", "cut"
+
+
+class ForeignLogError(OSError):
+    """The file's last line is not a record and no crash of ours can have left it: append nothing."""
+
+
+def is_record(line: bytes) -> bool:
+    """True when `line` (without its newline) decodes as a record."""
+    try:
+        decode_line(line)
+    except ValueError:  # also UnicodeDecodeError and a JSON object that is not a record
+        return False
+    return True
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line.decode("utf-8"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_crash_artifact(line: bytes) -> bool:
+    """NUL bytes only (a power loss), or the start of one of our lines, maybe after NULs (a torn write)."""
+    if not line:  # an empty line: we never write one, and no crash leaves one
+        return False
+    rest = line.lstrip(b"\x00")
+    return not rest or rest.startswith(RECORD_PREFIX) or RECORD_PREFIX.startswith(rest)
+
+
+def last_line(fd: int, size: int) -> tuple[int, bytes, bool]:
+    """(offset, bytes without the newline, terminated?) of the file's last line; size must be > 0."""
+    terminated = os.pread(fd, 1, size - 1) == b"\n"
+    end = size - 1 if terminated else size
+    start, line, block = end, b"", _FIRST_BLOCK
+    while start > 0:
+        block_end, start = start, max(0, start - block)
+        line = os.pread(fd, block_end - start, start) + line
+        cut = line.rfind(b"\n")
+        if cut >= 0:
+            line = line[cut + 1:]
+            break
+        block = min(block * 2, _MAX_BLOCK)
+    return end - len(line), line, terminated
+
+
+def tail_action(line: bytes, terminated: bool) -> str:
+    """KEEP the last line, CLOSE it (add its newline) or CUT it; ForeignLogError when it is not ours.
+
+    Unterminated: a whole JSON line only lacks its newline (CLOSE); a crash artifact is CUT; anything
+    else means the file is not a record log. Terminated: a record, or a line that is not a crash
+    artifact, is kept (a foreign line is the reader's corruption, which it is); a crash artifact
+    that is not a whole JSON value (NULs, a torn record) is CUT, as the reader already skips it.
+    """
+    if terminated:
+        if line.startswith(RECORD_PREFIX) and line.endswith(b"}") and b"\x00" not in line:
+            return KEEP  # the usual case, without decoding: a whole line of ours (no crash ends so)
+        if is_record(line) or not is_crash_artifact(line) or _is_json(line):
+            return KEEP
+        return CUT
+    if is_record(line) or (is_crash_artifact(line) and _is_json(line)):
+        return CLOSE
+    if is_crash_artifact(line):
+        return CUT
+    raise ForeignLogError("is not a StableNew record log (its last line is not a record)")
