@@ -82,7 +82,6 @@ def _execute(
     container = open_container(config, output=output, backend=backend, records=records)
     plan = load_plan(plan_file)
     controller = container.learning_execution_controller()
-    controller.validate_plan(plan)
     image_backend = container.backend()
     token = CancelToken()
     with sigint_cancels(token), StepProgress(console, image_backend) as progress:

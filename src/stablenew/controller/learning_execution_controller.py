@@ -142,6 +142,7 @@ class LearningExecutionController:
             plan = rebase_plan(plan, as_pipeline_config(base_config))
         if metadata:
             plan = plan.with_metadata(metadata)
+        self.validate_plan(plan)
         plan, done = self.prepare(plan, resume=resume)
         cancel = cancel or CancelToken()
         timer = None
