@@ -64,15 +64,20 @@ class GridSettings(_Section):
     max_megapixels: float = Field(default=200.0, gt=0)
 
 
-class A1111Settings(_Section):
+class _ServerSection(_Section):
+    """What every generation server's section has: timeouts and the retry count."""
+
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    stage_timeout_s: float = Field(default=600.0, gt=0)  # the whole stage, retries included
+    retries: int = Field(default=3, ge=0, le=10)
+
+
+class A1111Settings(_ServerSection):
     """AUTOMATIC1111 webui API (started with --api)."""
 
     base_url: str = "http://127.0.0.1:7860"
     username: str | None = None
     password: SecretStr | None = None
-    connect_timeout_s: float = Field(default=10.0, gt=0)
-    stage_timeout_s: float = Field(default=600.0, gt=0)
-    retries: int = Field(default=3, ge=0, le=10)
     # a1111: per-stage read timeouts ({"upscale" = 120}), backoff base, progress polling and stall limit
     stage_timeouts_s: dict[Literal["txt2img", "img2img", "adetailer", "upscale"], float] = {}
     retry_backoff_s: float = Field(default=1.0, ge=0)
@@ -93,14 +98,11 @@ class A1111Settings(_Section):
         return self
 
 
-class ComfyUISettings(_Section):
+class ComfyUISettings(_ServerSection):
     """ComfyUI API."""
 
     base_url: str = "http://127.0.0.1:8188"
     workflow: Path | None = None
-    connect_timeout_s: float = Field(default=10.0, gt=0)
-    stage_timeout_s: float = Field(default=600.0, gt=0)
-    retries: int = Field(default=3, ge=0, le=10)
     # comfyui: API-format workflows per stage (a path in the config file is relative to its folder),
     # node mappings {field = "NODE_ID.input"} on top of auto-detection, backoff, polling, stall limit
     img2img_workflow: Path | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from stablenew.domain.errors import CancelledError
+
 
 class CancelToken:
     """Set once to ask running work to stop; callbacks let a backend interrupt a server."""
@@ -39,6 +41,11 @@ class CancelToken:
                 return lambda: self._remove(callback)
         callback()
         return lambda: None
+
+    def sleep(self, seconds: float) -> None:
+        """Wait `seconds` (e.g. a retry backoff), ending early with CancelledError when cancelled."""
+        if self._event.wait(seconds):
+            raise CancelledError(f"{self.reason or 'cancelled'} (while waiting to retry)")
 
     def wait(self, timeout: float) -> bool:
         """Block up to `timeout` seconds; True when cancelled."""

@@ -80,7 +80,7 @@ class A1111Client:
             | (lambda state: deadline is not None and time.monotonic() + state.upcoming_sleep >= deadline),
             wait=wait_exponential(multiplier=self.policy.backoff_s, max=self.policy.max_backoff_s),
             retry=retry_if_exception(is_transient),
-            sleep=_sleeper(cancel),
+            sleep=cancel.sleep if cancel is not None else time.sleep,
             before_sleep=lambda state: log.info("%s %s failed (%s); retry %d", method, path,
                                                 state.outcome.exception() if state.outcome else "",
                                                 state.attempt_number),
@@ -134,14 +134,3 @@ class A1111Client:
     def _clean(self, error: BackendError) -> BackendError:
         return BackendError(self.redact(str(error)), kind=error.kind, retries=error.retries)
 
-
-def _sleeper(cancel: CancelToken | None) -> Callable[[float], None]:
-    """A tenacity sleep that ends early, with CancelledError, when the work is cancelled."""
-    if cancel is None:
-        return time.sleep
-
-    def sleep(seconds: float) -> None:
-        if cancel.wait(seconds):
-            raise CancelledError(f"{cancel.reason or 'cancelled'} (while waiting to retry)")
-
-    return sleep

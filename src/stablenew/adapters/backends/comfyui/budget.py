@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 from stablenew.domain.cancel import CancelToken
-from stablenew.domain.errors import CancelledError
 
 
 class Budget:
@@ -37,14 +35,3 @@ class Budget:
         """Seconds until the deadline (negative once it passed), or None without one."""
         return None if self.deadline is None else self.deadline - time.monotonic()
 
-
-def sleeper(cancel: CancelToken | None) -> Callable[[float], None]:
-    """A tenacity sleep that ends early, with CancelledError, when the stage is cancelled."""
-    if cancel is None:
-        return time.sleep
-
-    def sleep(seconds: float) -> None:
-        if cancel.wait(seconds):
-            raise CancelledError(f"{cancel.reason or 'cancelled'} (while waiting to retry)")
-
-    return sleep

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from stablenew.adapters.backends.comfyui.budget import Budget, sleeper
+from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.domain.errors import BackendError, CancelledError
 
 T = TypeVar("T")
@@ -93,7 +94,7 @@ class ComfyUIClient:
             | past_deadline,
             reraise=True,
             before_sleep=lambda _state: budget.count_retry(),
-            sleep=sleeper(budget.cancel),
+            sleep=budget.cancel.sleep if budget.cancel is not None else time.sleep,
             wait=wait_exponential(multiplier=self.backoff_s, max=max(self.backoff_s * 8, 0.01)),
             retry=retry_if_exception(_is_transient),
         )
