@@ -80,7 +80,10 @@ def test_inline_base_and_json_plans_and_the_default_name() -> None:
         ("plan = 3\n", "plans/p.toml: plan: expected a [plan] table"),
         ("[plan]\nmetadata = 3\n", "plans/p.toml: plan.metadata: expected a table"),
         ("[plan]\nexperiment_name = 3\n", "plans/p.toml: plan.experiment_name: expected a string, got 3"),
-        ("[axis]\n", "plans/p.toml: axis: unknown field (expected one of: plan, axes, base)"),
+        (
+            "[axis]\n",
+            "plans/p.toml: axis: unknown field (did you mean axes? expected one of: plan, axes, base)",
+        ),
         (
             '[[axes]]\nstage = "txt2img"\nvariable = "cfg_scale"\nvalues = "4-x"\n'
             '[base]\nprompt = "q"\n[base.txt2img]\n',

@@ -134,14 +134,14 @@ BAD_INPUT = [
     (
         "stage.toml",
         'prompt = "x"\n[txt2imgx]\n',
-        "stage.toml: txt2imgx: unknown field (expected one of: prompt, negative_prompt, prompt_pack, "
-        "prompt_id, txt2img, img2img, adetailer, upscale, metadata)",
+        "stage.toml: txt2imgx: unknown field (did you mean txt2img? expected one of: prompt, "
+        "negative_prompt, prompt_pack, prompt_id, txt2img, img2img, adetailer, upscale, metadata)",
     ),
     (
         "field.toml",
         'prompt = "x"\n[txt2img]\nstepz = 3\n',
-        "field.toml: txt2img.stepz: unknown field (expected one of: model, vae, sampler_name, scheduler, "
-        "steps, cfg_scale, seed, clip_skip, width, height, batch_size)",
+        "field.toml: txt2img.stepz: unknown field (did you mean steps? expected one of: model, vae, "
+        "sampler_name, scheduler, steps, cfg_scale, seed, clip_skip, width, height, batch_size)",
     ),
     (
         "type.toml",

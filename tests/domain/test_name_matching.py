@@ -64,3 +64,12 @@ def test_legacy_combined_sampler_names_split_when_both_parts_are_known() -> None
     assert split_legacy_sampler("k_euler sgm_uniform", samplers, schedulers) == ("Euler", "SGM Uniform")
     assert split_legacy_sampler("DPM++ 3M Karras", samplers, schedulers) is None
     assert split_legacy_sampler("Euler Beta", samplers, schedulers) is None
+
+
+def test_an_unknown_field_message_suggests_the_closest_field_only_when_one_is_close() -> None:
+    from stablenew.domain.name_matching import unknown_field_message
+
+    assert unknown_field_message("cfgscale", ["steps", "cfg_scale"]) == (
+        "unknown field (did you mean cfg_scale? expected one of: steps, cfg_scale)"
+    )
+    assert unknown_field_message("zzz", ["steps"]) == "unknown field (expected one of: steps)"

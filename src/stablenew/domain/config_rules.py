@@ -9,6 +9,7 @@ from typing import Any
 
 from stablenew.domain.config import PipelineConfig, StageConfig
 from stablenew.domain.errors import ConfigError
+from stablenew.domain.name_matching import unknown_field_message
 from stablenew.domain.stage_fields import (
     NEEDS_INPUT_IMAGE,
     REQUIRED_FIELDS,
@@ -76,7 +77,7 @@ def parse_stage(name: str, table: Any, where: str) -> StageConfig:
             continue
         spec = specs.get(key)
         if spec is None:
-            raise ConfigError(f"unknown field (expected one of: {', '.join(specs)})", field=f"{where}.{key}")
+            raise ConfigError(unknown_field_message(key, list(specs)), field=f"{where}.{key}")
         params[key] = coerce_field(spec, value, f"{where}.{key}")
     return StageConfig(stage=name, params=params, enabled=enabled)
 
@@ -101,8 +102,8 @@ def parse_pipeline_config(data: Any, *, where: str = "") -> PipelineConfig:
                 raise ConfigError("expected a table", field=f"{prefix}metadata")
             metadata = _json_ready(value, f"{prefix}metadata")
         else:
-            expected = ", ".join((*_TOP_STRINGS, *STAGE_ORDER, "metadata"))
-            raise ConfigError(f"unknown field (expected one of: {expected})", field=f"{prefix}{key}")
+            allowed = (*_TOP_STRINGS, *STAGE_ORDER, "metadata")
+            raise ConfigError(unknown_field_message(key, allowed), field=f"{prefix}{key}")
     if not strings.get("prompt", "").strip():
         raise ConfigError("is required (a non-empty string)", field=f"{prefix}prompt")
     config = PipelineConfig(stages=tuple(stages), metadata=metadata, **strings)

@@ -99,3 +99,10 @@ def split_legacy_sampler(name: str, samplers: NameSet, schedulers: NameSet) -> t
                 if sampler is not None:
                     return sampler, choice.name
     return None
+
+
+def unknown_field_message(name: str, allowed: Sequence[str]) -> str:
+    """`unknown field (did you mean cfg_scale? expected one of: ...)` for a misspelt table key."""
+    close = close_matches(name, list(allowed), limit=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"unknown field ({hint}expected one of: {', '.join(allowed)})"

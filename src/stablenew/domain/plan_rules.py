@@ -9,6 +9,7 @@ from stablenew.domain.axis_values import parse_axis_values
 from stablenew.domain.config import PipelineConfig
 from stablenew.domain.config_rules import coerce_field
 from stablenew.domain.errors import AxisValueError, ConfigError, InputError, PlanError
+from stablenew.domain.name_matching import unknown_field_message
 from stablenew.domain.plan import LearningPlan, PlanAxis
 from stablenew.domain.plan_steps import check_step_count
 from stablenew.domain.stage_fields import STAGE_FIELDS, STAGE_ORDER, TXT2IMG, field_spec
@@ -60,9 +61,7 @@ def check_axis(base: PipelineConfig, raw: Any, where: str) -> PlanAxis:
         raise PlanError("expected a table with stage, variable and values", field=where)
     for key in raw:
         if key not in _AXIS_KEYS:
-            raise PlanError(
-                f"unknown field (expected one of: {', '.join(_AXIS_KEYS)})", field=f"{where}.{key}"
-            )
+            raise PlanError(unknown_field_message(key, list(_AXIS_KEYS)), field=f"{where}.{key}")
     variable = raw.get("variable")
     if not isinstance(variable, str) or not variable:
         raise PlanError("is required (a stage field name such as cfg_scale)", field=f"{where}.variable")

@@ -11,6 +11,7 @@ from stablenew.adapters.files.config_files import load_pipeline_config, read_dat
 from stablenew.domain.config import PipelineConfig
 from stablenew.domain.config_rules import parse_pipeline_config
 from stablenew.domain.errors import InputError, PlanError
+from stablenew.domain.name_matching import unknown_field_message
 from stablenew.domain.plan import LearningPlan
 from stablenew.domain.plan_rules import build_plan
 
@@ -31,7 +32,7 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) 
     for key in table:
         if key not in allowed:
             prefix = f"{where}." if where else ""
-            raise PlanError(f"unknown field (expected one of: {', '.join(allowed)})", field=f"{prefix}{key}")
+            raise PlanError(unknown_field_message(key, list(allowed)), field=f"{prefix}{key}")
 
 
 def _base(path: Path, data: Mapping[str, Any], section: Mapping[str, Any]) -> PipelineConfig:
