@@ -71,9 +71,13 @@ class ComfyUIClient:
         return httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
 
     def _call(
-        self, what: str, send: Callable[[httpx.Timeout], httpx.Response], budget: Budget | None
+        self, what: str, send: Callable[[httpx.Timeout], httpx.Response], budget: Budget | None,
+        *, queues_work: bool = False,
     ) -> tuple[httpx.Response, int]:
-        """The response (after retrying 502/503/504 and transport errors) and how many retries it took."""
+        """The response (after retrying 502/503/504 and transport errors) and how many retries it took.
+
+        A call that `queues_work` is not retried after a read timeout: the server may have queued it.
+        """
         budget = budget or Budget()
         attempts = {"n": 0}
 
@@ -96,7 +100,9 @@ class ComfyUIClient:
             before_sleep=lambda _state: budget.count_retry(),
             sleep=budget.cancel.sleep if budget.cancel is not None else time.sleep,
             wait=wait_exponential(multiplier=self.backoff_s, max=max(self.backoff_s * 8, 0.01)),
-            retry=retry_if_exception(_is_transient),
+            retry=retry_if_exception(
+                lambda exc: _is_transient(exc) and not (queues_work and isinstance(exc, httpx.ReadTimeout))
+            ),
         )
         try:
             response = retrying(once)
@@ -137,7 +143,9 @@ class ComfyUIClient:
     def post_prompt(self, body: dict[str, Any], budget: Budget | None = None) -> tuple[int, Any]:
         """POST /prompt; the status and decoded body (400 carries node_errors, the caller reads them)."""
         what = "POST /prompt"
-        answer = self._call(what, lambda t: self.http.post("/prompt", json=body, timeout=t), budget)
+        answer = self._call(
+            what, lambda t: self.http.post("/prompt", json=body, timeout=t), budget, queues_work=True
+        )
         if answer[0].status_code != 400:
             self._checked(answer, what)
         return answer[0].status_code, self._json(answer[0], what)
