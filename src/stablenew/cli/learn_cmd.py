@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -99,58 +100,36 @@ def _execute(
         raise typer.Exit(EXIT_FAILED)
 
 
-@learn_app.command("run")
-def run(
-    plan_file: PlanArg,
-    grid: GridOpt = True,
-    max_steps: MaxStepsOpt = None,
-    timeout: TimeoutOpt = None,
-    records: RecordsOpt = None,
-    output: OutputOpt = None,
-    backend: BackendOpt = None,
-    config: ConfigOpt = None,
-    debug: DebugOpt = False,
-) -> None:
-    """Run each step of a plan that has no successful record (running again resumes); exit 1 if one fails."""
-    with cli_errors(debug):
-        _execute(
-            plan_file,
-            resume=False,
-            grid=grid,
-            max_steps=max_steps,
-            timeout=timeout,
-            records=records,
-            output=output,
-            backend=backend,
-            config=config,
-        )
+def _plan_command(*, resume: bool, doc: str) -> Callable[..., None]:
+    """`learn run` and `learn resume`: the same options, only `resume` differs."""
+
+    def command(
+        plan_file: PlanArg,
+        grid: GridOpt = True,
+        max_steps: MaxStepsOpt = None,
+        timeout: TimeoutOpt = None,
+        records: RecordsOpt = None,
+        output: OutputOpt = None,
+        backend: BackendOpt = None,
+        config: ConfigOpt = None,
+        debug: DebugOpt = False,
+    ) -> None:
+        with cli_errors(debug):
+            _execute(plan_file, resume=resume, grid=grid, max_steps=max_steps, timeout=timeout,
+                     records=records, output=output, backend=backend, config=config)
+
+    command.__doc__ = doc
+    return command
 
 
-@learn_app.command("resume")
-def resume(
-    plan_file: PlanArg,
-    grid: GridOpt = True,
-    max_steps: MaxStepsOpt = None,
-    timeout: TimeoutOpt = None,
-    records: RecordsOpt = None,
-    output: OutputOpt = None,
-    backend: BackendOpt = None,
-    config: ConfigOpt = None,
-    debug: DebugOpt = False,
-) -> None:
-    """Run the steps of an interrupted plan that are not done; exit 2 when the plan has no records yet."""
-    with cli_errors(debug):
-        _execute(
-            plan_file,
-            resume=True,
-            grid=grid,
-            max_steps=max_steps,
-            timeout=timeout,
-            records=records,
-            output=output,
-            backend=backend,
-            config=config,
-        )
+run = learn_app.command("run")(_plan_command(
+    resume=False,
+    doc="Run each step of a plan that has no successful record (running again resumes); exit 1 if one fails.",
+))
+resume = learn_app.command("resume")(_plan_command(
+    resume=True,
+    doc="Run the steps of an interrupted plan that are not done; exit 2 when the plan has no records yet.",
+))
 
 
 @learn_app.command("status")
