@@ -9,12 +9,12 @@ from pathlib import Path
 
 from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.records import LearningRecordWriter, read_records
-from stablenew.domain.config import effective_stages
-from stablenew.domain.config_rules import parse_pipeline_config
-from stablenew.domain.plan_rules import build_plan
+from stablenew.domain.config.pipeline import effective_stages
+from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.plan.rules import build_plan
 from stablenew.domain.ports.pipeline_run import PipelineRun
-from stablenew.domain.record_builder import build_learning_record
-from stablenew.domain.results import SUCCESS, PipelineRunResult, StageEvent
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.run.results import SUCCESS, PipelineRunResult, StageEvent
 from stablenew.domain.services.learning_execution import LearningExecutionContext, LearningExecutionRunner
 
 TARGET_STEPS_PER_S = 2_000

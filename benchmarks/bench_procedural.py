@@ -6,7 +6,7 @@ import statistics
 import time
 
 from stablenew.adapters.backends.procedural import ProceduralBackend
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.generation import StageRequest
 
 TARGET_MS = 50.0
 

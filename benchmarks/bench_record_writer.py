@@ -12,10 +12,10 @@ from pathlib import Path
 
 from stablenew.adapters.records import LearningRecordWriter
 from stablenew.adapters.records.jsonl_writer import encode_record
-from stablenew.domain.config_rules import parse_pipeline_config
-from stablenew.domain.record import LearningRecord
-from stablenew.domain.record_builder import build_learning_record
-from stablenew.domain.results import ImageArtifact, PipelineRunResult, StageEvent
+from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.records.record import LearningRecord
+from stablenew.domain.run.results import ImageArtifact, PipelineRunResult, StageEvent
 
 TARGET = 0.5
 ROUNDS, APPENDS_PER_ROUND = 5, 400

@@ -12,7 +12,7 @@ from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.records import LearningRecordWriter
 from stablenew.container import Container, build_container
 from stablenew.controller.pipeline_controller import PipelineController
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.settings import load_app_config
 from tests.fakes import FakeClock, FakeImageBackend, FakePipelineRun, MemoryRecordSink
 

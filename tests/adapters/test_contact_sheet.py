@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from stablenew.adapters.grid import PillowContactSheetWriter
-from stablenew.domain.grid_layout import ContactSheet
+from stablenew.domain.plan.grid_layout import ContactSheet
 
 RED, BLUE, GREY = (255, 0, 0), (0, 0, 255), (200, 200, 200)
 

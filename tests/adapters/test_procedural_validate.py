@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from stablenew.adapters.backends.procedural import ProceduralBackend
-from stablenew.domain.config import PipelineConfig, StageConfig
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig
 from stablenew.domain.errors import ConfigError
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from tests.servers.a1111_server import FakeA1111Server
 
 from stablenew.container import Container, build_container
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.settings import load_app_config
 
 TXT2IMG = "/sdapi/v1/txt2img"

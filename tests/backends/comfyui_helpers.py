@@ -11,7 +11,7 @@ import httpx
 from PIL import Image
 
 from stablenew.adapters.backends.comfyui import ComfyUIBackend
-from stablenew.domain.config import PipelineConfig, StageConfig
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig
 
 
 def make_backend(base_url: str, **kwargs: Any) -> ComfyUIBackend:

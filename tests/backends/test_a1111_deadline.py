@@ -11,9 +11,9 @@ from tests.backends.a1111_helpers import EXTRAS, TXT2IMG, a1111_container, pipel
 from tests.servers import a1111_fixtures
 from tests.servers.a1111_server import FakeA1111Server, Fault
 
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageRequest
 
 a1111_server = a1111_fixtures.a1111_server  # the fixture, by name
 INTERRUPT = "/sdapi/v1/interrupt"

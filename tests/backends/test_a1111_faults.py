@@ -86,7 +86,7 @@ def test_connection_refused_is_retried_then_named(tmp_path: Path) -> None:
     container = a1111_container(closed_port_url(), tmp_path)
     backend = container.backend()
     from stablenew.domain.errors import BackendError
-    from stablenew.domain.generation import StageRequest
+    from stablenew.domain.run.generation import StageRequest
 
     with pytest.raises(BackendError) as caught:
         backend.client.request("POST", TXT2IMG, {}, timeout_s=1.0)

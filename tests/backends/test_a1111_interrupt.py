@@ -11,9 +11,9 @@ from tests.backends.a1111_helpers import IMG2IMG, TXT2IMG, a1111_container, pipe
 from tests.servers import a1111_fixtures
 from tests.servers.a1111_server import FakeA1111Server, Fault
 
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import CancelledError
-from stablenew.domain.generation import StageProgress, StageRequest
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageProgress, StageRequest
 
 a1111_server = a1111_fixtures.a1111_server  # the fixtures, by name
 

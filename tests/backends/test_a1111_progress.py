@@ -9,7 +9,7 @@ from tests.servers import a1111_fixtures
 from tests.servers.a1111_server import FakeA1111Server
 
 from stablenew.adapters.backends.a1111.watch import stage_progress
-from stablenew.domain.generation import StageProgress
+from stablenew.domain.run.generation import StageProgress
 
 a1111_server = a1111_fixtures.a1111_server  # the fixture, by name
 

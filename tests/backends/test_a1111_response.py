@@ -13,7 +13,7 @@ from PIL import Image, PngImagePlugin
 from stablenew.adapters.backends.a1111 import payloads, response
 from stablenew.adapters.backends.a1111.faults import status_error
 from stablenew.domain.errors import BackendError
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.generation import StageRequest
 
 
 def _png(text: str | None = None) -> bytes:

@@ -9,7 +9,7 @@ from tests.backends.comfyui_helpers import make_backend
 from tests.servers import comfyui_graphs as graphs
 from tests.servers.comfyui_server import FakeComfyUIServer
 
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.generation import StageRequest
 
 REQUEST = StageRequest(stage="txt2img", params={"steps": 2, "seed": 3, "width": 64, "height": 64}, prompt="p")
 

@@ -12,9 +12,9 @@ from tests.servers import comfyui_fixtures
 from tests.servers import comfyui_graphs as graphs
 from tests.servers.comfyui_server import ComfyFault, FakeComfyUIServer
 
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import StageOutput, StageRequest
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageOutput, StageRequest
 
 comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
 

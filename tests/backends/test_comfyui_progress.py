@@ -7,7 +7,7 @@ from tests.backends.comfyui_helpers import make_backend
 from tests.servers import comfyui_fixtures
 from tests.servers.comfyui_server import FakeComfyUIServer
 
-from stablenew.domain.generation import StageProgress, StageRequest
+from stablenew.domain.run.generation import StageProgress, StageRequest
 
 comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
 

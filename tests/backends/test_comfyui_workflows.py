@@ -14,7 +14,7 @@ from tests.servers import comfyui_graphs as graphs
 from tests.servers.comfyui_server import FakeComfyUIServer
 
 from stablenew.domain.errors import BackendError, ConfigError
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.generation import StageRequest
 
 comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
 

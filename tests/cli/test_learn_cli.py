@@ -15,9 +15,9 @@ from stablenew.adapters.records import read_records
 from stablenew.cli import app
 from stablenew.cli.interrupts import INTERRUPT_REASON, sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.learning_results import LearningRunResult
-from stablenew.domain.plan import LearningRunStep
+from stablenew.domain.plan.learning_results import LearningRunResult
+from stablenew.domain.plan.plan import LearningRunStep
+from stablenew.domain.run.cancel import CancelToken
 
 PLAN = """[plan]
 name = "cli-sweep"

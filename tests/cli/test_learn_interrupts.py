@@ -13,7 +13,7 @@ from pathlib import Path
 
 from stablenew.adapters.files import load_plan
 from stablenew.adapters.records import read_records
-from stablenew.domain.plan_steps import expand_plan
+from stablenew.domain.plan.steps import expand_plan
 
 PLAN = """[plan]
 name = "killed-sweep"

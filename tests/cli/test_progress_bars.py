@@ -11,8 +11,8 @@ from tests.fakes.fake_backend import FakeImageBackend
 
 from stablenew.cli.learn_progress import StepProgress
 from stablenew.cli.run_progress import StageBar
-from stablenew.domain.generation import StageProgress
-from stablenew.domain.plan import LearningRunStep
+from stablenew.domain.plan.plan import LearningRunStep
+from stablenew.domain.run.generation import StageProgress
 
 
 def _terminal() -> Console:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from stablenew.adapters.records.jsonl_writer import encode_record
 from stablenew.cli import app
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
 
 runner = CliRunner()
 PLAN = """[plan]

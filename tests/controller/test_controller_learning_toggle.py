@@ -9,9 +9,9 @@ from tests.fakes import FakeClock, FakeImageBackend, FakePipelineRun, MemoryReco
 
 from stablenew.container import Container, build_container
 from stablenew.controller.pipeline_controller import PipelineController
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.ports.record_sink import RecordSink
+from stablenew.domain.run.cancel import CancelToken
 from stablenew.settings import load_app_config
 
 CONFIG = parse_pipeline_config({"prompt": "a red fox", "txt2img": {"seed": 3}})

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stablenew.domain.axis_values import MAX_AXIS_VALUES, parse_axis_values
 from stablenew.domain.errors import AxisValueError
+from stablenew.domain.plan.axis_values import MAX_AXIS_VALUES, parse_axis_values
 
 KINDS = ("int", "float", "str")
 TYPES = {"int": int, "float": float, "str": str}

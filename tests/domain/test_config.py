@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages, resolve
-from stablenew.domain.stage_fields import STAGE_DEFAULTS
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages, resolve
+from stablenew.domain.config.stage_fields import STAGE_DEFAULTS
 
 
 def _config() -> PipelineConfig:

@@ -6,9 +6,9 @@ from datetime import date, datetime, time
 
 import pytest
 
-from stablenew.domain.config_rules import coerce_field, parse_pipeline_config, parse_stage
+from stablenew.domain.config.rules import coerce_field, parse_pipeline_config, parse_stage
+from stablenew.domain.config.stage_fields import FieldSpec, field_spec
 from stablenew.domain.errors import ConfigError
-from stablenew.domain.stage_fields import FieldSpec, field_spec
 
 
 def _error(data: object, where: str = "") -> ConfigError:

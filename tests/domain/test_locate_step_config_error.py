@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import ConfigError, PlanError
-from stablenew.domain.plan_rules import build_plan, locate_step_config_error
+from stablenew.domain.plan.rules import build_plan, locate_step_config_error
 
 BASE = parse_pipeline_config(
     {"prompt": "a fox", "txt2img": {"sampler_name": "Euler"}, "img2img": {"denoising_strength": 0.3}}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stablenew.domain.name_matching import (
+from stablenew.domain.config.name_matching import (
     NameChoice,
     NameSet,
     close_matches,
@@ -67,7 +67,7 @@ def test_legacy_combined_sampler_names_split_when_both_parts_are_known() -> None
 
 
 def test_an_unknown_field_message_suggests_the_closest_field_only_when_one_is_close() -> None:
-    from stablenew.domain.name_matching import unknown_field_message
+    from stablenew.domain.config.name_matching import unknown_field_message
 
     assert unknown_field_message("cfgscale", ["steps", "cfg_scale"]) == (
         "unknown field (did you mean cfg_scale? expected one of: steps, cfg_scale)"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from stablenew.domain.config_rules import parse_pipeline_config
-from stablenew.domain.grid_layout import contact_sheets
-from stablenew.domain.plan_progress import done_step_keys, images_by_step, plan_status, recorded_plan_seed
-from stablenew.domain.plan_rules import build_plan
-from stablenew.domain.plan_steps import expand_plan
-from stablenew.domain.record import RECORD_SCHEMA, LearningRecord
+from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.plan.grid_layout import contact_sheets
+from stablenew.domain.plan.progress import done_step_keys, images_by_step, plan_status, recorded_plan_seed
+from stablenew.domain.plan.rules import build_plan
+from stablenew.domain.plan.steps import expand_plan
+from stablenew.domain.records.record import RECORD_SCHEMA, LearningRecord
 
 BASE = parse_pipeline_config({"prompt": "p", "txt2img": {}, "upscale": {"upscaler": "Lanczos"}})
 PLAN = build_plan(

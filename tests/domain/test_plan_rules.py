@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import PlanError
-from stablenew.domain.learning_adapter import as_pipeline_config, build_single_variable_plan
-from stablenew.domain.plan_rules import build_plan, first_stage_seed
+from stablenew.domain.plan.learning_adapter import as_pipeline_config, build_single_variable_plan
+from stablenew.domain.plan.rules import build_plan, first_stage_seed
 
 BASE = parse_pipeline_config(
     {

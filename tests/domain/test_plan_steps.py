@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from stablenew.domain.config_rules import parse_pipeline_config
-from stablenew.domain.plan_rules import build_plan
-from stablenew.domain.plan_steps import count_steps, derive_step_config, expand_plan, loop_order
+from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.plan.rules import build_plan
+from stablenew.domain.plan.steps import count_steps, derive_step_config, expand_plan, loop_order
 
 BASE = parse_pipeline_config(
     {
@@ -90,7 +90,7 @@ def test_plan_values_round_trip_to_plain_data() -> None:
 
 
 def test_changes_for_a_stage_the_config_lacks_are_dropped() -> None:
-    from stablenew.domain.config import PipelineConfig, StageConfig
+    from stablenew.domain.config.pipeline import PipelineConfig, StageConfig
 
     plan = _plan(("txt2img", "cfg_scale", "5"), seed=9)
     bare = PipelineConfig(prompt="p", stages=(StageConfig("upscale", {"upscaler": "Lanczos"}),))

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stablenew.domain.record import RECORD_SCHEMA, LearningContext, LearningRecord
-from stablenew.domain.record_builder import build_learning_record
-from stablenew.domain.results import ImageArtifact, PipelineRunResult, StageEvent
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.records.record import RECORD_SCHEMA, LearningContext, LearningRecord
+from stablenew.domain.run.results import ImageArtifact, PipelineRunResult, StageEvent
 from tests.learning.records_helpers import four_stage_config, run_result
 
 T = datetime(2026, 1, 1, tzinfo=UTC)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from stablenew.domain.cancel import CancelToken
+from stablenew.domain.config.stage_fields import STAGE_DEFAULTS, STAGE_FIELDS, FieldSpec, field_spec
 from stablenew.domain.errors import BackendError, ConfigError, InputError, PlanError
-from stablenew.domain.infotext import format_infotext
-from stablenew.domain.stage_fields import STAGE_DEFAULTS, STAGE_FIELDS, FieldSpec, field_spec
+from stablenew.domain.records.infotext import format_infotext
+from stablenew.domain.run.cancel import CancelToken
 
 
 def test_infotext_reads_like_a1111() -> None:

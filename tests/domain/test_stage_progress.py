@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from stablenew.domain.generation import StageProgress
+from stablenew.domain.run.generation import StageProgress
 from tests.fakes.fake_backend import FakeImageBackend
 
 

@@ -6,10 +6,10 @@ import io
 
 from PIL import Image
 
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 
 
 def tiny_png(colour: tuple[int, int, int] = (10, 20, 30), size: tuple[int, int] = (8, 8)) -> bytes:

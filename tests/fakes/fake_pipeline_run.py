@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink
-from stablenew.domain.record import LearningContext
-from stablenew.domain.record_builder import build_learning_record
-from stablenew.domain.results import SUCCESS, PipelineRunResult, StageEvent
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.records.record import LearningContext
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.results import SUCCESS, PipelineRunResult, StageEvent
 from tests.fakes.fake_clock import FakeClock
 
 

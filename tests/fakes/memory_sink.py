@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
 
 
 class MemoryRecordSink(RecordLog):

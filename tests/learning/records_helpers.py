@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import parse_pipeline_config
-from stablenew.domain.record import LearningContext, LearningRecord
-from stablenew.domain.record_builder import build_learning_record
-from stablenew.domain.results import SUCCESS, ImageArtifact, PipelineRunResult, StageEvent
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.records.record import LearningContext, LearningRecord
+from stablenew.domain.run.results import SUCCESS, ImageArtifact, PipelineRunResult, StageEvent
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 FOUR_STAGES = {

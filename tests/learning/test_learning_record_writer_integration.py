@@ -13,8 +13,8 @@ from tests.learning.records_helpers import T0, four_stage_config, record, run_re
 
 from stablenew.adapters.records import LearningRecordWriter, read_records
 from stablenew.adapters.records.jsonl_writer import encode_record
-from stablenew.domain.record import RECORD_SCHEMA, RUN_TYPE_LEARNING, LearningContext, LearningRecord
-from stablenew.domain.record_builder import build_learning_record
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.records.record import RECORD_SCHEMA, RUN_TYPE_LEARNING, LearningContext, LearningRecord
 
 PROCESSES, APPENDS = 4, 500
 

@@ -14,7 +14,7 @@ from stablenew.adapters.records import LearningRecordWriter, read_records
 from stablenew.adapters.records.jsonl_writer import encode_record
 from stablenew.adapters.records.tail_repair import RECORD_PREFIX
 from stablenew.cli import app
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
 
 runner = CliRunner()
 FIRST = encode_record(record("run-1"))

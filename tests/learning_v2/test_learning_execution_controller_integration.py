@@ -7,8 +7,8 @@ from pathlib import Path
 from tests.fakes import FakeClock, FakePipelineRun, MemoryRecordSink
 
 from stablenew.controller.learning_execution_controller import LearningExecutionController
-from stablenew.domain.learning_adapter import build_single_variable_plan
-from stablenew.domain.record import RUN_TYPE_LEARNING
+from stablenew.domain.plan.learning_adapter import build_single_variable_plan
+from stablenew.domain.records.record import RUN_TYPE_LEARNING
 
 BASE = {
     "prompt": "a lighthouse at dusk",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from tests.fakes import FakeClock, FakePipelineRun, MemoryRecordSink
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import PlanError
-from stablenew.domain.plan_rules import build_plan
-from stablenew.domain.plan_steps import expand_plan
+from stablenew.domain.plan.rules import build_plan
+from stablenew.domain.plan.steps import expand_plan
 from stablenew.domain.ports.pipeline_run import PipelineRun
-from stablenew.domain.results import PipelineRunResult
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.results import PipelineRunResult
 from stablenew.domain.services.learning_execution import (
     TIMEOUT_REASON,
     LearningExecutionContext,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.fakes import FakeClock, FakePipelineRun, MemoryRecordSink
 
-from stablenew.domain.config_rules import parse_pipeline_config
-from stablenew.domain.plan_rules import build_plan
+from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.plan.rules import build_plan
 from stablenew.domain.services.learning_execution import LearningExecutionContext, LearningExecutionRunner
 
 BASE = parse_pipeline_config(

@@ -12,12 +12,12 @@ from tests.fakes import FailingRecordSink, FakeClock, FakeImageBackend, MemoryRe
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.pipeline.png_files import read_png_text
 from stablenew.adapters.records import LearningRecordWriter
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import BackendError
-from stablenew.domain.generation import StageOutput
-from stablenew.domain.record import LearningContext
+from stablenew.domain.records.record import LearningContext
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageOutput
 
 CONFIG = {
     "prompt": "a red fox",

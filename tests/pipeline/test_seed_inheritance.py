@@ -12,7 +12,7 @@ from tests.fakes import FakeClock, FakeImageBackend, MemoryRecordSink
 from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.pipeline.png_files import read_png_text
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.ports.image_backend import ImageBackend
 
 

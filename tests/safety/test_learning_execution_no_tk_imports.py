@@ -9,9 +9,9 @@ import sys
 MODULES = (
     "stablenew.domain.services.learning_execution",
     "stablenew.controller.learning_execution_controller",
-    "stablenew.domain.learning_adapter",
-    "stablenew.domain.learning_results",
-    "stablenew.domain.plan_rules",
+    "stablenew.domain.plan.learning_adapter",
+    "stablenew.domain.plan.learning_results",
+    "stablenew.domain.plan.rules",
     "stablenew.cli.learn_cmd",
     "stablenew.container",
 )

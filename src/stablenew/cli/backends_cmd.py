@@ -8,7 +8,7 @@ from rich.table import Table
 
 from stablenew.cli.errors import EXIT_FAILED, cli_errors, err_console
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, open_container
-from stablenew.domain.generation import BackendStatus
+from stablenew.domain.run.generation import BackendStatus
 
 console = Console(highlight=False, soft_wrap=True)
 backends_app = typer.Typer(help="Generation backends (procedural, a1111, comfyui).", no_args_is_help=True)

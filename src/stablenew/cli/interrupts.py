@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from stablenew.domain.cancel import CancelToken
+from stablenew.domain.run.cancel import CancelToken
 
 INTERRUPT_REASON = "interrupted (Ctrl-C)"
 

@@ -16,8 +16,8 @@ from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.controller.learning_execution_controller import LearningExecutionController
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.learning_results import LearningExecutionResult
+from stablenew.domain.plan.learning_results import LearningExecutionResult
+from stablenew.domain.run.cancel import CancelToken
 
 learn_app = typer.Typer(
     help="Learning runs: sweep settings over a base config, resumably.", no_args_is_help=True

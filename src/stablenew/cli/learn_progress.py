@@ -7,10 +7,10 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from stablenew.domain.generation import StageProgress
-from stablenew.domain.learning_results import LearningRunResult
-from stablenew.domain.plan import LearningRunStep
+from stablenew.domain.plan.learning_results import LearningRunResult
+from stablenew.domain.plan.plan import LearningRunStep
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.run.generation import StageProgress
 
 
 class StepProgress:

@@ -14,8 +14,8 @@ from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.cli.run_progress import StageBar
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.results import PipelineRunResult
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.results import PipelineRunResult
 
 
 def print_run(result: PipelineRunResult, records_path: Path | None, console: Console) -> None:

@@ -7,8 +7,8 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from stablenew.domain.generation import StageProgress
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.run.generation import StageProgress
 
 
 class StageBar:

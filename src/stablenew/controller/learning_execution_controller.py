@@ -8,14 +8,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.errors import InputError, PlanError
-from stablenew.domain.grid_layout import ContactSheetReport, contact_sheets
-from stablenew.domain.learning_adapter import as_pipeline_config
-from stablenew.domain.learning_results import LearningExecutionResult
-from stablenew.domain.plan import LearningPlan
-from stablenew.domain.plan_progress import (
+from stablenew.domain.plan.grid_layout import ContactSheetReport, contact_sheets
+from stablenew.domain.plan.learning_adapter import as_pipeline_config
+from stablenew.domain.plan.learning_results import LearningExecutionResult
+from stablenew.domain.plan.plan import LearningPlan
+from stablenew.domain.plan.progress import (
     PlanStatus,
     done_step_keys,
     images_by_step,
@@ -23,14 +22,15 @@ from stablenew.domain.plan_progress import (
     plan_status,
     recorded_plan_seed,
 )
-from stablenew.domain.plan_rules import first_stage_seed, locate_step_config_error, rebase_plan
-from stablenew.domain.plan_steps import derive_step_config, expand_plan
+from stablenew.domain.plan.rules import first_stage_seed, locate_step_config_error, rebase_plan
+from stablenew.domain.plan.steps import derive_step_config, expand_plan
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
+from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.services.learning_execution import (
     TIMEOUT_REASON,
     LearningExecutionContext,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink
-from stablenew.domain.results import PipelineRunResult
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.results import PipelineRunResult
 
 SinkFactory = Callable[[Path], RecordSink]
 

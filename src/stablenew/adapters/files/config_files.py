@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import ConfigError, InputError
 
 MAX_DEPTH = 64  # deeper data would only exhaust Python's recursion limit further on

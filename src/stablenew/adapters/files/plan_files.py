@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from stablenew.adapters.files.config_files import load_pipeline_config, read_data_file
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.name_matching import unknown_field_message
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import InputError, PlanError
-from stablenew.domain.name_matching import unknown_field_message
-from stablenew.domain.plan import LearningPlan
-from stablenew.domain.plan_rules import build_plan
+from stablenew.domain.plan.plan import LearningPlan
+from stablenew.domain.plan.rules import build_plan
 
 _TOP = ("plan", "axes", "base")
 _PLAN = (

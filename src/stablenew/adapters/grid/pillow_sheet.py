@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from stablenew.domain.grid_layout import ContactSheet, ContactSheetReport
+from stablenew.domain.plan.grid_layout import ContactSheet, ContactSheetReport
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
 
 log = logging.getLogger("stablenew.grid")

@@ -12,7 +12,7 @@ from typing import Any
 
 from PIL import Image, PngImagePlugin
 
-from stablenew.domain.results import ImageArtifact
+from stablenew.domain.run.results import ImageArtifact
 
 JSON_CHUNK = "stablenew"
 

@@ -10,18 +10,25 @@ from typing import Any
 
 from stablenew import __version__
 from stablenew.adapters.pipeline.png_files import save_png
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import StageOutput, StageRequest
-from stablenew.domain.infotext import format_infotext
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink
-from stablenew.domain.record import LearningContext
-from stablenew.domain.record_builder import build_learning_record
-from stablenew.domain.results import CANCELLED, FAILED, SUCCESS, ImageArtifact, PipelineRunResult, StageEvent
+from stablenew.domain.records.builder import build_learning_record
+from stablenew.domain.records.infotext import format_infotext
+from stablenew.domain.records.record import LearningContext
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageOutput, StageRequest
+from stablenew.domain.run.results import (
+    CANCELLED,
+    FAILED,
+    SUCCESS,
+    ImageArtifact,
+    PipelineRunResult,
+    StageEvent,
+)
 
 log = logging.getLogger("stablenew.pipeline")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stablenew.domain.errors import InputError
 from stablenew.domain.ports.record_sink import LineDefect, RecordReadReport
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
 
 
 def decode_line(line: bytes) -> LearningRecord:

@@ -12,7 +12,7 @@ from pathlib import Path
 from stablenew.adapters.records.jsonl_reader import read_records
 from stablenew.adapters.records.tail_repair import CLOSE, CUT, ForeignLogError, last_line, tail_action
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
 
 log = logging.getLogger("stablenew.records")
 

@@ -6,7 +6,7 @@ import json
 import os
 
 from stablenew.adapters.records.jsonl_reader import decode_line
-from stablenew.domain.record import RECORD_SCHEMA
+from stablenew.domain.records.record import RECORD_SCHEMA
 
 # Every line the writer produces starts with these bytes (encode_record puts "schema" first).
 RECORD_PREFIX = ('{"schema":"' + RECORD_SCHEMA.rsplit("/", 1)[0] + "/").encode("utf-8")

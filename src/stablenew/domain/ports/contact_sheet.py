@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from stablenew.domain.grid_layout import ContactSheet, ContactSheetReport
+from stablenew.domain.plan.grid_layout import ContactSheet, ContactSheetReport
 
 
 class ContactSheetWriter(ABC):

@@ -6,9 +6,9 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.generation import BackendStatus, StageOutput, StageProgress, StageRequest
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import BackendStatus, StageOutput, StageProgress, StageRequest
 
 ProgressListener = Callable[[StageProgress], None]
 log = logging.getLogger("stablenew.backend")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.ports.record_sink import RecordSink
-from stablenew.domain.record import LearningContext
-from stablenew.domain.results import PipelineRunResult
+from stablenew.domain.records.record import LearningContext
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.results import PipelineRunResult
 
 
 class PipelineRun(ABC):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.records.record import LearningRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.learning_results import (
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.plan.learning_results import (
     STOP_CANCELLED,
     STOP_MAX_STEPS,
     STOP_TIMEOUT,
@@ -16,14 +15,15 @@ from stablenew.domain.learning_results import (
     LearningExecutionSummary,
     LearningRunResult,
 )
-from stablenew.domain.plan import LearningPlan, LearningRunStep
-from stablenew.domain.plan_progress import PLAN_SEED_TAG
-from stablenew.domain.plan_rules import rebase_plan
-from stablenew.domain.plan_steps import derive_step_config, expand_plan
+from stablenew.domain.plan.plan import LearningPlan, LearningRunStep
+from stablenew.domain.plan.progress import PLAN_SEED_TAG
+from stablenew.domain.plan.rules import rebase_plan
+from stablenew.domain.plan.steps import derive_step_config, expand_plan
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink
-from stablenew.domain.record import LearningContext
+from stablenew.domain.records.record import LearningContext
+from stablenew.domain.run.cancel import CancelToken
 
 TIMEOUT_REASON = "timeout"
 # on_step(step, position, total, result): before a step with result None, after it with its result.

@@ -19,11 +19,11 @@ from stablenew.adapters.backends.a1111.discovery import (
 )
 from stablenew.adapters.backends.a1111.names import first_names
 from stablenew.adapters.backends.a1111.watch import GenerationWatch, WatchPolicy
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.errors import BackendError, CancelledError, ConfigError
-from stablenew.domain.generation import BackendStatus, StageOutput, StageRequest
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import BackendStatus, StageOutput, StageRequest
 
 SYSINFO_PATH = "/internal/sysinfo"
 

@@ -13,8 +13,8 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from stablenew.adapters.backends.a1111.faults import is_transient, malformed, status_error, transport_error
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.run.cancel import CancelToken
 
 log = logging.getLogger("stablenew.a1111")
 INTERRUPT_PATH = "/sdapi/v1/interrupt"

@@ -9,9 +9,9 @@ from typing import Any
 from stablenew.adapters.backends.a1111 import names as n
 from stablenew.adapters.backends.a1111.client import A1111Client
 from stablenew.adapters.backends.a1111.faults import malformed
-from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.config.name_matching import NameSet, split_legacy_sampler
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.errors import BackendError, ConfigError
-from stablenew.domain.name_matching import NameSet, split_legacy_sampler
 
 LIST_PATHS = {
     "models": "/sdapi/v1/sd-models", "samplers": "/sdapi/v1/samplers", "schedulers": "/sdapi/v1/schedulers",

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from stablenew.domain.name_matching import NameChoice, NameSet
+from stablenew.domain.config.name_matching import NameChoice, NameSet
 
 PASS_THROUGH_VAES = ("Automatic", "None")
 # A1111's own schedulers (modules/sd_schedulers.py, v1.10), for servers older than 1.9 that have no

@@ -10,7 +10,7 @@ from typing import Any
 from PIL import Image
 
 from stablenew.domain.errors import BackendError
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.generation import StageRequest
 
 TXT2IMG_PATH, IMG2IMG_PATH = "/sdapi/v1/txt2img", "/sdapi/v1/img2img"
 EXTRAS_PATH = "/sdapi/v1/extra-single-image"

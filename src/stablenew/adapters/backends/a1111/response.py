@@ -13,7 +13,7 @@ from PIL import Image
 
 from stablenew.adapters.backends.a1111.faults import malformed
 from stablenew.domain.errors import BackendError
-from stablenew.domain.generation import GeneratedImage, StageOutput
+from stablenew.domain.run.generation import GeneratedImage, StageOutput
 
 # A1111's own `Key: value,` pattern (modules/infotext_utils.py).
 _PARAM = re.compile(r'\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')

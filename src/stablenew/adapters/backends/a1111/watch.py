@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from stablenew.adapters.backends.a1111.client import A1111Client, Answer
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import StageProgress
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageProgress
 
 log = logging.getLogger("stablenew.a1111")
 PROGRESS_PATH = "/sdapi/v1/progress"

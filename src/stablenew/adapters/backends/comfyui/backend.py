@@ -22,11 +22,11 @@ from stablenew.adapters.backends.comfyui.mapping import Graph
 from stablenew.adapters.backends.comfyui.stage_values import check_names, stage_values
 from stablenew.adapters.backends.comfyui.templates import Template, Templates
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket, ws_url
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig, effective_stages
+from stablenew.domain.config.pipeline import PipelineConfig, effective_stages
 from stablenew.domain.errors import BackendError, CancelledError, ConfigError
-from stablenew.domain.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 
 MAX_SEED = 2**32 - 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from stablenew.domain.cancel import CancelToken
+from stablenew.domain.run.cancel import CancelToken
 
 
 class Budget:

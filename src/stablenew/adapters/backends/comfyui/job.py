@@ -10,9 +10,9 @@ from typing import Any
 from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket
-from stablenew.domain.cancel import CancelToken
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import StageProgress
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import StageProgress
 
 
 @dataclass(frozen=True, slots=True)

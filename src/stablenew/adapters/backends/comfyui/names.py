@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from stablenew.domain.config.name_matching import LISTED, close_matches
 from stablenew.domain.errors import ConfigError
-from stablenew.domain.name_matching import LISTED, close_matches
 
 # A1111 sampler label (and its k_* alias) → ComfyUI KSampler sampler_name.
 SAMPLERS: dict[str, str] = {

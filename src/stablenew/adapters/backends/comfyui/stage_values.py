@@ -9,7 +9,7 @@ from typing import Any
 from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.names import resolve_file, translate_sampler, upscale_method
 from stablenew.adapters.backends.comfyui.workflow import model_factor
-from stablenew.domain.generation import StageRequest
+from stablenew.domain.run.generation import StageRequest
 
 SAMPLING_STAGES = ("txt2img", "img2img", "adetailer")
 

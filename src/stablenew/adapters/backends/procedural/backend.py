@@ -12,11 +12,11 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from stablenew.adapters.backends.procedural import catalog
 from stablenew.adapters.backends.procedural.catalog import MODELS
-from stablenew.domain.cancel import CancelToken
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.errors import BackendError, CancelledError
-from stablenew.domain.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 
 LABEL = "SYNTHETIC - StableNew procedural backend"
 _FILTERS = {"Nearest": Image.Resampling.NEAREST, "Lanczos": Image.Resampling.LANCZOS}

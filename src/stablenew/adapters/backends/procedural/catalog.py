@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from stablenew.domain.config import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.config.name_matching import NameChoice, NameSet, split_legacy_sampler
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.errors import ConfigError
-from stablenew.domain.name_matching import NameChoice, NameSet, split_legacy_sampler
 
 OFFERED_BY = "the procedural backend"
 MODELS = ("procedural-v1",)  # no checkpoints: any model or VAE name is accepted (it only seeds the palette)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from stablenew.domain.axis_values import parse_axis_values
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import coerce_field
+from stablenew.domain.config.name_matching import unknown_field_message
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import coerce_field
+from stablenew.domain.config.stage_fields import STAGE_FIELDS, STAGE_ORDER, TXT2IMG, field_spec
 from stablenew.domain.errors import AxisValueError, ConfigError, InputError, PlanError
-from stablenew.domain.name_matching import unknown_field_message
-from stablenew.domain.plan import LearningPlan, PlanAxis
-from stablenew.domain.plan_steps import check_step_count
-from stablenew.domain.stage_fields import STAGE_FIELDS, STAGE_ORDER, TXT2IMG, field_spec
+from stablenew.domain.plan.axis_values import parse_axis_values
+from stablenew.domain.plan.plan import LearningPlan, PlanAxis
+from stablenew.domain.plan.steps import check_step_count
 
 NOT_AXES = frozenset({"batch_size"})  # set by images_per_step
 _AXIS_KEYS = ("stage", "variable", "values")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from stablenew.domain.config import PipelineConfig, resolve
-from stablenew.domain.record import RECORD_SCHEMA, RUN_TYPE_SINGLE, LearningContext, LearningRecord
-from stablenew.domain.results import PipelineRunResult
+from stablenew.domain.config.pipeline import PipelineConfig, resolve
+from stablenew.domain.records.record import RECORD_SCHEMA, RUN_TYPE_SINGLE, LearningContext, LearningRecord
+from stablenew.domain.run.results import PipelineRunResult
 
 
 def _effective_config(config: PipelineConfig, result: PipelineRunResult) -> dict[str, Any]:

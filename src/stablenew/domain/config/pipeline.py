@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from stablenew.domain.stage_fields import INHERITED_FIELDS, STAGE_DEFAULTS, STAGE_FIELDS, STAGE_ORDER
+from stablenew.domain.config.stage_fields import INHERITED_FIELDS, STAGE_DEFAULTS, STAGE_FIELDS, STAGE_ORDER
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stablenew.domain.plan import LearningPlan, LearningRunStep
-from stablenew.domain.results import PipelineRunResult
+from stablenew.domain.plan.plan import LearningPlan, LearningRunStep
+from stablenew.domain.run.results import PipelineRunResult
 
 STOP_CANCELLED, STOP_TIMEOUT, STOP_MAX_STEPS = "cancelled", "timeout", "max_steps"
 

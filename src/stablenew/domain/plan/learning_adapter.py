@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stablenew.domain.config import PipelineConfig
-from stablenew.domain.config_rules import parse_pipeline_config
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import PlanError
-from stablenew.domain.plan import LearningPlan
-from stablenew.domain.plan_rules import build_plan
+from stablenew.domain.plan.plan import LearningPlan
+from stablenew.domain.plan.rules import build_plan
 
 
 def as_pipeline_config(base: PipelineConfig | Mapping[str, Any]) -> PipelineConfig:

@@ -7,16 +7,16 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
-from stablenew.domain.config import PipelineConfig, StageConfig
-from stablenew.domain.errors import ConfigError
-from stablenew.domain.name_matching import unknown_field_message
-from stablenew.domain.stage_fields import (
+from stablenew.domain.config.name_matching import unknown_field_message
+from stablenew.domain.config.pipeline import PipelineConfig, StageConfig
+from stablenew.domain.config.stage_fields import (
     NEEDS_INPUT_IMAGE,
     REQUIRED_FIELDS,
     STAGE_FIELDS,
     STAGE_ORDER,
     FieldSpec,
 )
+from stablenew.domain.errors import ConfigError
 
 _TOP_STRINGS = ("prompt", "negative_prompt", "prompt_pack", "prompt_id")
 _KIND_NAMES = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}

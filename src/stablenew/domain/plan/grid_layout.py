@@ -6,8 +6,8 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stablenew.domain.plan import LearningPlan
-from stablenew.domain.plan_steps import expand_plan
+from stablenew.domain.plan.plan import LearningPlan
+from stablenew.domain.plan.steps import expand_plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stablenew.domain.plan import LearningPlan, LearningRunStep
-from stablenew.domain.plan_steps import expand_plan
-from stablenew.domain.record import LearningRecord
+from stablenew.domain.plan.plan import LearningPlan, LearningRunStep
+from stablenew.domain.plan.steps import expand_plan
+from stablenew.domain.records.record import LearningRecord
 
 PLAN_SEED_TAG = "plan_seed"
 

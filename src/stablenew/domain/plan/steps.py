@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import math
 
-from stablenew.domain.config import PipelineConfig
+from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.config.stage_fields import COSTLY_FIELDS, STAGE_FIELDS, TXT2IMG
 from stablenew.domain.errors import PlanError
-from stablenew.domain.plan import LearningPlan, LearningRunStep, PlanAxis, step_key_for
-from stablenew.domain.stage_fields import COSTLY_FIELDS, STAGE_FIELDS, TXT2IMG
+from stablenew.domain.plan.plan import LearningPlan, LearningRunStep, PlanAxis, step_key_for
 
 MAX_PLAN_STEPS = 1_000_000
 
