@@ -12,6 +12,7 @@ from rich.table import Table
 
 from stablenew.adapters.files import load_plan
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.hints import plan_command
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
@@ -40,7 +41,7 @@ def _print_result(
     console: Console,
     result: LearningExecutionResult,
     controller: LearningExecutionController,
-    plan_file: Path,
+    resume_hint: str,
 ) -> None:
     summary = result.summary
     console.print(
@@ -62,9 +63,11 @@ def _print_result(
     if summary.stop_reason is not None:
         console.print(
             f"stopped early ({summary.stop_reason}); every step that ran is recorded. Resume with: "
-            f"stablenew learn resume {plan_file}",
+            f"{resume_hint}",
             markup=False,
         )
+    elif result.failures:
+        console.print(f"to retry the failed steps: {resume_hint}", markup=False)
 
 
 def _execute(
@@ -95,7 +98,8 @@ def _execute(
             max_steps=max_steps,
             timeout_s=timeout,
         )
-    _print_result(console, result, controller, plan_file)
+    hint = plan_command("resume", plan_file, records=records, output=output, config=config, backend=backend)
+    _print_result(console, result, controller, hint)
     if result.failures or result.summary.cancelled:
         raise typer.Exit(EXIT_FAILED)
 
@@ -158,5 +162,9 @@ def status(
         console.print(table)
         for step in state.failed[:20]:
             console.print(f"failed: step {step.index}: {step.describe()}", markup=False)
-        if state.failed or state.pending:
-            console.print(f"to finish: stablenew learn resume {plan_file}", markup=False)
+        verb = "run" if state.records == 0 else "resume"  # resume refuses a plan that never ran
+        hint = plan_command(verb, plan_file, records=records, output=output, config=config, backend=backend)
+        if state.records == 0:
+            console.print(f"to start: {hint}", markup=False)
+        elif state.failed or state.pending:
+            console.print(f"to finish: {hint}", markup=False)
