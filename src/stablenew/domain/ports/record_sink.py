@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from stablenew.domain.records.record import LearningRecord
@@ -46,6 +47,14 @@ class RecordSource(ABC):
     def read(self) -> RecordReadReport:
         """Every good record in order, with the defects found."""
         raise NotImplementedError
+
+    def iter_records(self, plan_id: str | None = None) -> Iterator[LearningRecord]:
+        """The good records in log order (only `plan_id`'s when given). This default reads them all;
+        a streaming source overrides it so memory does not grow with the log."""
+        for record in self.read().records:
+            learning = record.learning
+            if plan_id is None or (learning is not None and learning.get("plan_id") == plan_id):
+                yield record
 
 
 class RecordLog(RecordSink, RecordSource, ABC):
