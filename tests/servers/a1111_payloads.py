@@ -75,12 +75,13 @@ TXT2IMG_DEFAULTS: dict[str, Any] = {
     "restore_faces": None, "tiling": None, "do_not_save_samples": False, "do_not_save_grid": False,
     "eta": None,
     "denoising_strength": None, "override_settings": None, "override_settings_restore_afterwards": True,
-    "refiner_checkpoint": None, "refiner_switch_at": None, "enable_hr": False, "sampler_index": "Euler",
+    "refiner_checkpoint": None, "refiner_switch_at": None, "enable_hr": False, "hr_scale": 2.0,
+    "hr_upscaler": None, "hr_second_pass_steps": 0, "sampler_index": "Euler",
     "script_name": None, "script_args": [], "send_images": True, "save_images": False,
     "alwayson_scripts": {}, "force_task_id": None, "infotext": None,
 }
 IMG2IMG_DEFAULTS: dict[str, Any] = {
-    **{k: v for k, v in TXT2IMG_DEFAULTS.items() if k != "enable_hr"},
+    **{k: v for k, v in TXT2IMG_DEFAULTS.items() if not k.startswith(("enable_hr", "hr_"))},
     "init_images": None, "resize_mode": 0, "image_cfg_scale": None, "mask": None,
     "mask_blur": 4, "inpainting_fill": 0, "inpaint_full_res": True, "denoising_strength": 0.75,
     "include_init_images": False,
@@ -252,6 +253,24 @@ def build_info(req: dict[str, Any], ctx: dict[str, Any], infotexts: list[str], g
         "infotexts": infotexts, "styles": req.get("styles") or [], "job_timestamp": ctx["job_timestamp"],
         "clip_skip": ctx["clip_skip"], "is_using_inpainting_conditioning": False, "version": WEBUI_VERSION,
     }
+
+
+# A1111 1.10's shared.latent_upscale_modes (hr_upscaler names that upscale the latent).
+LATENT_UPSCALE_MODES = ("Latent", "Latent (antialiased)", "Latent (bicubic)", "Latent (bicubic antialiased)",
+                        "Latent (nearest)", "Latent (nearest-exact)")
+
+
+def hires_params(req: dict[str, Any], upscalers: list[dict[str, Any]]) -> dict[str, Any]:
+    """A txt2img hires fix: the infotext keys A1111 adds; its exception for an unknown hr_upscaler."""
+    name = req.get("hr_upscaler") or "Latent"
+    if name not in LATENT_UPSCALE_MODES and not any(u["name"] == name for u in upscalers):
+        raise a1111_error(500, "Exception", f"could not find upscaler named {name}")
+    params: dict[str, Any] = {"Denoising strength": req["denoising_strength"] if req["denoising_strength"]
+                              is not None else 0.7, "Hires upscale": req["hr_scale"]}
+    if req.get("hr_second_pass_steps"):
+        params["Hires steps"] = req["hr_second_pass_steps"]
+    params["Hires upscaler"] = name
+    return params
 
 
 def upscale_single_image(body: Any, upscalers: list[dict[str, Any]]) -> dict[str, Any]:

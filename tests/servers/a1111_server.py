@@ -257,6 +257,8 @@ class FakeA1111Server:
                 raise pl.http_exception(422, f"always on script {name} not found")
             if script == "ADetailer" and isinstance(settings, dict):
                 extra_params.update(pl.adetailer_params(settings.get("args")))
+        if req.get("enable_hr") and not img2img:
+            extra_params.update(pl.hires_params(req, self.upscalers))
         requested_sampler = req["sampler_name"] or req["sampler_index"]
         if self.schedulers_route:
             sampler, scheduler = cat.resolve_sampler(self.samplers, self.schedulers, requested_sampler,
@@ -305,7 +307,9 @@ class FakeA1111Server:
                         seed = seeds[it * batch + pos]
                         params = pl.generation_params(req, ctx, seed, pos)
                         infotexts.append(pl.infotext(req["prompt"], req["negative_prompt"], params))
-                        images.append(Image.new("RGB", (req["width"], req["height"]), pl.seed_colour(seed)))
+                        scale = req["hr_scale"] if req.get("enable_hr") and not img2img else 1
+                        size = (int(req["width"] * scale), int(req["height"] * scale))
+                        images.append(Image.new("RGB", size, pl.seed_colour(seed)))
             finally:
                 self._end_job()
         encoded = [pl.encode_png(img, text) for img, text in zip(images, infotexts, strict=True)]

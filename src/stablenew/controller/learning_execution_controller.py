@@ -22,6 +22,7 @@ from stablenew.domain.plan.progress import (
     plan_status,
     recorded_plan_seed,
 )
+from stablenew.domain.plan.prompt_sr import plan_prompts
 from stablenew.domain.plan.rules import first_stage_seed, locate_step_config_error, rebase_plan
 from stablenew.domain.plan.steps import derive_step_config, expand_plan
 from stablenew.domain.ports.clock import Clock
@@ -49,8 +50,9 @@ def _draw_seed() -> int:
 def _refuse_a_reused_name(plan: LearningPlan, records: Sequence[LearningRecord], log: Path) -> None:
     """A plan's name is its identity: earlier records of it made for another prompt mean two plans
     share a name (e.g. two `sweep.toml` files without `[plan] name`), and mixing them would be wrong."""
-    asked = (plan.base.prompt, plan.base.negative_prompt)
-    other = next((r for r in records if (r.data.get("prompt"), r.data.get("negative_prompt")) != asked), None)
+    asked = plan_prompts(plan)
+    other = next((r for r in records if (r.data.get("prompt"), r.data.get("negative_prompt")) not in asked),
+                 None)
     if other is not None:
         raise PlanError(
             f"plan {plan.name!r} already has records in {log} for another prompt "

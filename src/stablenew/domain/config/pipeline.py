@@ -7,7 +7,13 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from stablenew.domain.config.stage_fields import INHERITED_FIELDS, STAGE_DEFAULTS, STAGE_FIELDS, STAGE_ORDER
+from stablenew.domain.config.stage_fields import (
+    HIRES_DEFAULTS,
+    INHERITED_FIELDS,
+    STAGE_DEFAULTS,
+    STAGE_FIELDS,
+    STAGE_ORDER,
+)
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -80,6 +86,10 @@ class PipelineConfig:
         others = tuple(s for s in self.stages if s.stage != stage.stage)
         return replace(self, stages=(*others, stage))
 
+    def with_prompts(self, *, prompt: str, negative_prompt: str) -> PipelineConfig:
+        """A new config with these prompts; this one is untouched."""
+        return replace(self, prompt=prompt, negative_prompt=negative_prompt)
+
     def to_dict(self) -> dict[str, Any]:
         """The config in the config file's shape (what `stablenew run` reads)."""
         body: dict[str, Any] = {"prompt": self.prompt, "negative_prompt": self.negative_prompt}
@@ -102,6 +112,8 @@ def effective_stages(config: PipelineConfig) -> Iterator[StageConfig]:
         accepted = STAGE_FIELDS[stage.stage]
         params.update({k: previous[k] for k in INHERITED_FIELDS if k in previous and k in accepted})
         params.update(stage.params)
+        if params.get("enable_hr") is True:
+            params = {**HIRES_DEFAULTS, **params}
         resolved = replace(stage, params=params)
         previous = {**previous, **{k: v for k, v in params.items() if k in INHERITED_FIELDS}}
         yield resolved

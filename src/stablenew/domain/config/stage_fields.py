@@ -60,8 +60,27 @@ _SAMPLING = (
 _SIZE = (FieldSpec("width", "int", 64, 2048), FieldSpec("height", "int", 64, 2048))
 _DENOISE = FieldSpec("denoising_strength", "float", 0, 1)
 
+# Hires fix on txt2img (A1111's names; hr_denoising_strength is the payload's denoising_strength).
+_HIRES = (
+    FieldSpec("enable_hr", "bool"),
+    FieldSpec("hr_scale", "float", 1, 8),
+    FieldSpec("hr_upscaler", "str"),
+    FieldSpec("hr_second_pass_steps", "int", 0, 150),
+    FieldSpec("hr_denoising_strength", "float", 0, 1),
+)
+HIRES_FIELDS: tuple[str, ...] = tuple(spec.name for spec in _HIRES)
+# What a hires pass uses for a field left out (A1111's UI defaults; 0 steps = the first pass's steps).
+HIRES_DEFAULTS: dict[str, object] = {
+    "hr_scale": 2.0, "hr_upscaler": "Latent", "hr_second_pass_steps": 0, "hr_denoising_strength": 0.7,
+}
+# A1111's latent upscale modes for hr_upscaler (shared.latent_upscale_modes); others are upscalers.
+LATENT_UPSCALERS: tuple[str, ...] = (
+    "Latent", "Latent (antialiased)", "Latent (bicubic)", "Latent (bicubic antialiased)",
+    "Latent (nearest)", "Latent (nearest-exact)",
+)
+
 STAGE_FIELDS: dict[str, dict[str, FieldSpec]] = {
-    TXT2IMG: _specs(*_SAMPLING, *_SIZE, FieldSpec("batch_size", "int", 1, 64)),
+    TXT2IMG: _specs(*_SAMPLING, *_SIZE, FieldSpec("batch_size", "int", 1, 64), *_HIRES),
     IMG2IMG: _specs(*_SAMPLING, *_SIZE, _DENOISE),
     ADETAILER: _specs(
         *_SAMPLING,

@@ -11,6 +11,13 @@ from typing import Any
 
 from stablenew.domain.config.pipeline import PipelineConfig
 
+PROMPT_SR = "prompt_sr"  # the one axis that sets no stage field: it rewrites the prompts
+
+
+def axis_label(stage: str, variable: str) -> str:
+    """``stage.variable``, or the variable alone for an axis on no stage (``prompt_sr``)."""
+    return f"{stage}.{variable}" if stage else variable
+
 
 def plan_id_for(name: str) -> str:
     """The stable id of a plan: a short hash of its name, so the same plan file resumes."""
@@ -28,14 +35,14 @@ def step_key_for(plan_name: str, assignments: tuple[tuple[str, str, Any], ...]) 
 class PlanAxis:
     """One swept variable: which stage it sets, its name, and its checked values in order."""
 
-    stage: str
+    stage: str  # "" for prompt_sr
     variable: str
     values: tuple[Any, ...]
 
     @property
     def label(self) -> str:
         """``stage.variable``, the name this axis has in records and reports."""
-        return f"{self.stage}.{self.variable}"
+        return axis_label(self.stage, self.variable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +57,7 @@ class LearningRunStep:
     @property
     def variables(self) -> dict[str, Any]:
         """``{"stage.variable": value}`` for every axis of the step."""
-        return {f"{stage}.{variable}": value for stage, variable, value in self.assignments}
+        return {axis_label(stage, variable): value for stage, variable, value in self.assignments}
 
     @property
     def stage(self) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 from stablenew.domain.config.name_matching import unknown_field_message
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.config.rules import coerce_field
-from stablenew.domain.config.stage_fields import STAGE_FIELDS, STAGE_ORDER, TXT2IMG, field_spec
+from stablenew.domain.config.stage_fields import HIRES_FIELDS, STAGE_FIELDS, STAGE_ORDER, TXT2IMG, field_spec
 from stablenew.domain.errors import AxisValueError, ConfigError, InputError, PlanError
 from stablenew.domain.plan.axis_values import parse_axis_values
-from stablenew.domain.plan.plan import LearningPlan, PlanAxis
+from stablenew.domain.plan.plan import PROMPT_SR, LearningPlan, PlanAxis
+from stablenew.domain.plan.prompt_sr import check_prompt_sr_axis
 from stablenew.domain.plan.steps import check_step_count
 
 NOT_AXES = frozenset({"batch_size"})  # set by images_per_step
@@ -65,6 +66,8 @@ def check_axis(base: PipelineConfig, raw: Any, where: str) -> PlanAxis:
     variable = raw.get("variable")
     if not isinstance(variable, str) or not variable:
         raise PlanError("is required (a stage field name such as cfg_scale)", field=f"{where}.variable")
+    if variable == PROMPT_SR:
+        return check_prompt_sr_axis(base, raw, where)
     stage = _stage_for(base, raw.get("stage"), variable, where)
     spec = field_spec(stage, variable)
     if spec is None or variable in NOT_AXES:
@@ -91,6 +94,21 @@ def check_axis(base: PipelineConfig, raw: Any, where: str) -> PlanAxis:
             raise PlanError(f"{value!r} appears twice (each step must differ)", field=f"{where}.values")
         seen.add(value)
     return PlanAxis(stage=stage, variable=variable, values=values)
+
+
+def _check_hires_axes(base: PipelineConfig, axes: tuple[PlanAxis, ...]) -> None:
+    """A sweep of a hires setting needs hires fix on: in the base, or swept by an enable_hr axis."""
+    for index, axis in enumerate(axes):
+        if axis.variable not in HIRES_FIELDS or axis.variable == "enable_hr":
+            continue
+        table = base.stage(axis.stage)
+        on = table is not None and table.get("enable_hr") is True
+        if not on and not any(a.variable == "enable_hr" and a.stage == axis.stage for a in axes):
+            raise PlanError(
+                f"hires fix is off in the base config, so {axis.variable} would change nothing: set "
+                f"{axis.stage}.enable_hr = true (or sweep enable_hr)",
+                field=f"axes[{index}].variable",
+            )
 
 
 def _int_field(value: Any, where: str, low: int, high: int) -> int:
@@ -123,6 +141,7 @@ def build_plan(
             raise PlanError(
                 f"{label} is already swept by axes[{labels.index(label)}]", field=f"axes[{i}].variable"
             )
+    _check_hires_axes(base, checked)
     images = _int_field(images_per_step, f"{prefix}images_per_step", 1, _MAX_IMAGES)
     if seed is not None:
         seed = _int_field(seed, f"{prefix}seed", 0, 2**32 - 1)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.config.stage_fields import COSTLY_FIELDS, STAGE_FIELDS, TXT2IMG
 from stablenew.domain.errors import PlanError
-from stablenew.domain.plan.plan import LearningPlan, LearningRunStep, PlanAxis, step_key_for
+from stablenew.domain.plan.plan import PROMPT_SR, LearningPlan, LearningRunStep, PlanAxis, step_key_for
+from stablenew.domain.plan.prompt_sr import apply_prompt_sr
 
 MAX_PLAN_STEPS = 1_000_000
 
@@ -68,18 +70,21 @@ def derive_step_config(
     The plan seed (when set and seed is no axis) replaces the seed of every enabled stage that has
     one; images_per_step (capped by `max_images`) becomes the txt2img batch_size; `base` is untouched.
     """
-    changes: dict[str, dict] = {}
+    changes: dict[str, dict[str, Any]] = {}
     if plan.seed is not None and not plan.seed_is_axis:
-        for stage in base.enabled_stages():
-            if "seed" in STAGE_FIELDS[stage.stage]:
-                changes.setdefault(stage.stage, {})["seed"] = plan.seed
+        for table in base.enabled_stages():
+            if "seed" in STAGE_FIELDS[table.stage]:
+                changes.setdefault(table.stage, {})["seed"] = plan.seed
     images = step.images_requested if max_images is None else min(step.images_requested, max_images)
     changes.setdefault(TXT2IMG, {})["batch_size"] = images
-    for stage, variable, value in step.assignments:
-        changes.setdefault(stage, {})[variable] = value
     config = base
+    for axis, (stage, variable, value) in zip(plan.axes, step.assignments, strict=True):
+        if variable == PROMPT_SR:
+            config = apply_prompt_sr(config, axis.values[0], value)
+        else:
+            changes.setdefault(stage, {})[variable] = value
     for name, params in changes.items():
-        table = config.stage(name)
-        if table is not None:
-            config = config.with_stage(table.with_params(**params))
+        found = config.stage(name)
+        if found is not None:
+            config = config.with_stage(found.with_params(**params))
     return config

@@ -9,8 +9,9 @@ from typing import Any
 from stablenew.adapters.backends.a1111 import names as n
 from stablenew.adapters.backends.a1111.client import A1111Client
 from stablenew.adapters.backends.a1111.faults import malformed
-from stablenew.domain.config.name_matching import NameSet, split_legacy_sampler
+from stablenew.domain.config.name_matching import NameChoice, NameSet, split_legacy_sampler
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.config.stage_fields import LATENT_UPSCALERS
 from stablenew.domain.errors import BackendError, ConfigError
 
 LIST_PATHS = {
@@ -20,7 +21,7 @@ LIST_PATHS = {
 SCRIPTS_PATH = "/sdapi/v1/scripts"
 DISCOVERY_TIMEOUT_S = 30.0
 _NAME_FIELDS = {"model": "models", "vae": "vaes", "scheduler": "schedulers", "upscaler": "upscalers",
-                "upscaler_2": "upscalers"}
+                "upscaler_2": "upscalers", "hr_upscaler": "hr_upscalers"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,12 @@ class Catalog:
     vaes: NameSet
     upscalers: NameSet
     legacy_schedulers: bool = False  # an A1111 older than 1.9: no /schedulers, schedules are in sampler names
+
+    @property
+    def hr_upscalers(self) -> NameSet:
+        """What hires fix accepts: A1111's latent upscale modes, then the server's upscalers."""
+        latent = tuple(NameChoice(name) for name in LATENT_UPSCALERS)
+        return NameSet("hires upscaler", latent + self.upscalers.choices, self.upscalers.offered_by)
 
     def translate(self, stage: StageConfig | Mapping[str, Any], where: str = "") -> dict[str, str]:
         """Canonical names for the stage's model/vae/sampler/scheduler/upscaler; ConfigError if unknown."""

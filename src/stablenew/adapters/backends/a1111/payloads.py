@@ -46,6 +46,20 @@ def _override_settings(params: Mapping[str, Any], names: Mapping[str, str]) -> d
     return overrides
 
 
+def hires_fields(params: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """A txt2img hires fix in A1111's payload names (its second-pass denoise is `denoising_strength`)."""
+    if params.get("enable_hr") is not True:
+        return {}
+    fields: dict[str, Any] = {"enable_hr": True}
+    for ours, theirs in (("hr_scale", "hr_scale"), ("hr_second_pass_steps", "hr_second_pass_steps"),
+                         ("hr_denoising_strength", "denoising_strength")):
+        if params.get(ours) is not None:
+            fields[theirs] = params[ours]
+    if params.get("hr_upscaler"):
+        fields["hr_upscaler"] = names.get("hr_upscaler", params["hr_upscaler"])
+    return fields
+
+
 def generation_body(request: StageRequest, names: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     """(path, body) for a txt2img, img2img or adetailer stage; seed -1 goes as -1."""
     params = request.params
@@ -60,6 +74,7 @@ def generation_body(request: StageRequest, names: Mapping[str, str]) -> tuple[st
     }
     body.update({key: params[key] for key in _SAMPLING if params.get(key) is not None})
     if request.stage == "txt2img":
+        body.update(hires_fields(params, names))
         return TXT2IMG_PATH, body
     if request.input_image is None:
         raise BackendError(f"{request.stage} needs an input image", kind="bad_request")

@@ -19,7 +19,7 @@ from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.job import JobWatcher, Timing
 from stablenew.adapters.backends.comfyui.mapping import Graph
-from stablenew.adapters.backends.comfyui.stage_values import check_names, stage_values
+from stablenew.adapters.backends.comfyui.stage_values import check_names, hires_choice, stage_values
 from stablenew.adapters.backends.comfyui.templates import Template, Templates
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket, ws_url
 from stablenew.domain.config.pipeline import PipelineConfig, effective_stages
@@ -123,6 +123,8 @@ class ComfyUIBackend(ImageBackend):
                 if stage.stage != "upscale":
                     self.templates.for_stage(stage.stage)
                 check_names(stage.stage, stage.params, self.catalog(), source=source)
+                if stage.stage == "txt2img" and stage.params.get("enable_hr") is True:
+                    self.templates.for_stage("txt2img", hires=hires_choice(stage.params, self.catalog()))
 
     def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
         if cancel is not None and cancel.cancelled:
@@ -138,6 +140,7 @@ class ComfyUIBackend(ImageBackend):
                 upscale_model=values.upscale_model,
                 upscale_method=values.upscale_method,
                 scale_by=values.scale_by,
+                hires=values.hires,
             )
         except ConfigError as exc:
             raise BackendError(str(exc), kind="invalid_config") from exc

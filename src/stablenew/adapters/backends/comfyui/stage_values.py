@@ -9,6 +9,7 @@ from typing import Any
 from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.names import resolve_file, translate_sampler, upscale_method
 from stablenew.adapters.backends.comfyui.workflow import model_factor
+from stablenew.domain.config.stage_fields import LATENT_UPSCALERS
 from stablenew.domain.run.generation import StageRequest
 
 SAMPLING_STAGES = ("txt2img", "img2img", "adetailer")
@@ -23,6 +24,38 @@ class StageValues:
     upscale_model: str | None = None
     upscale_method: str = "lanczos"
     scale_by: float = 2.0  # the ImageScaleBy factor: after the model's own scale, when there is one
+    hires: Hires | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hires:
+    """A txt2img hires fix as the built-in graph does it (see workflow.txt2img_hires_graph)."""
+
+    latent_method: str | None
+    model: str | None
+    scale_by: float
+    steps: int
+    denoise: float
+
+
+# A1111's latent upscale modes → ComfyUI's LatentUpscaleBy methods (ComfyUI has no antialiasing).
+LATENT_METHODS = {"latent": "bilinear", "latent (antialiased)": "bilinear", "latent (bicubic)": "bicubic",
+                  "latent (bicubic antialiased)": "bicubic", "latent (nearest)": "nearest-exact",
+                  "latent (nearest-exact)": "nearest-exact"}
+
+
+def hires_choice(p: Mapping[str, Any], catalog: Catalog, *, source: str | None = None) -> Hires | None:
+    """The hires pass a txt2img stage asks for (ConfigError for an upscaler ComfyUI lacks), or None."""
+    if p.get("enable_hr") is not True:
+        return None
+    upscaler, scale = str(p.get("hr_upscaler") or LATENT_UPSCALERS[0]), float(p.get("hr_scale", 2.0))
+    steps = int(p.get("hr_second_pass_steps") or p.get("steps", 20))
+    denoise = float(p.get("hr_denoising_strength", 0.7))
+    latent = LATENT_METHODS.get(upscaler.casefold())
+    if latent is not None:
+        return Hires(latent, None, scale, steps, denoise)
+    model, _method = upscale_choice(upscaler, catalog, field="txt2img.hr_upscaler", source=source)
+    return Hires(None, model, scale / model_factor(model) if model else scale, steps, denoise)
 
 
 def upscale_choice(
@@ -56,6 +89,8 @@ def check_names(
             )
         if params.get("vae"):
             resolve_file("VAE", str(params["vae"]), catalog.vaes, field=f"{stage}.vae", source=source)
+        if stage == "txt2img":
+            hires_choice(params, catalog, source=source)
     elif stage == "upscale" and params.get("upscaler"):
         upscale_choice(str(params["upscaler"]), catalog, field="upscale.upscaler", source=source)
 
@@ -111,6 +146,10 @@ def stage_values(request: StageRequest, catalog: Catalog, seed: int) -> StageVal
             height=int(p.get("height", 512)),
             batch_size=int(p.get("batch_size", 1)),
         )
+        out.hires = hires_choice(p, catalog)
+        if out.hires is not None:
+            out.record.update(comfyui_hr_upscale_method=out.hires.latent_method,
+                              comfyui_hr_upscale_model=out.hires.model)
     if adetailer and p.get("ad_confidence") is not None:
         out.graph["bbox_threshold"] = float(p["ad_confidence"])
     if p.get("model"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from stablenew.adapters.backends.comfyui import workflow
 from stablenew.adapters.backends.comfyui.mapping import Graph, NodeMapping, build_mapping
+from stablenew.adapters.backends.comfyui.stage_values import Hires
 from stablenew.domain.errors import ConfigError
 
 SETTING = {
@@ -91,9 +92,12 @@ class Templates:
         upscale_model: str | None = None,
         upscale_method: str = "lanczos",
         scale_by: float = 2.0,
+        hires: Hires | None = None,
     ) -> Template:
-        """The template for `stage`; the built-in upscale graph depends on model vs plain method."""
+        """The template for `stage`; the built-in upscale and hires graphs depend on their choices."""
         path = self.workflows.get(stage)
+        if hires is not None:
+            return self._hires(path, hires)
         if path is None and stage == "upscale":
             graph = workflow.upscale_graph(model=upscale_model, method=upscale_method, scale_by=scale_by)
             return Template(
@@ -120,3 +124,19 @@ class Templates:
             )
         self._cache[stage] = Template(graph, mapping, origin)
         return self._cache[stage]
+
+    @staticmethod
+    def _hires(path: Path | None, hires: Hires) -> Template:
+        """The built-in txt2img graph with a hires pass; a user workflow must hold its own second pass."""
+        if path is not None:
+            raise ConfigError(
+                f"hires fix is built into the built-in txt2img graph only; {path} is your own workflow: put "
+                "the second pass in it and leave enable_hr out",
+                field="txt2img.enable_hr",
+            )
+        graph = workflow.txt2img_hires_graph(
+            latent_method=hires.latent_method, model=hires.model, scale_by=hires.scale_by, steps=hires.steps,
+            denoise=hires.denoise,
+        )
+        mapping = build_mapping(graph, workflow.HIRES_MAPPING, stage="txt2img", where="comfyui.mapping")
+        return Template(graph, mapping, "built-in txt2img + hires fix")

@@ -84,3 +84,45 @@ def upscale_graph(*, model: str | None, method: str, scale_by: float) -> Graph:
         last = SCALE_BY
     graph[SAVE] = _node("SaveImage", "Save Image", filename_prefix="stablenew", images=[last, 0])
     return graph
+
+
+HIRES_LATENT, HIRES_SAMPLER, HIRES_DECODE, HIRES_ENCODE = "15", "16", "17", "18"
+
+
+def txt2img_hires_graph(
+    *, latent_method: str | None, model: str | None, scale_by: float, steps: int, denoise: float
+) -> Graph:
+    """txt2img + A1111's hires fix: the first pass upscaled (in latent space with `latent_method`,
+    else decoded, upscaled by `model` and/or resampled by `scale_by`, encoded again), then a second
+    KSampler pass of `steps` at `denoise` sharing the first pass's seed, cfg, sampler and scheduler."""
+    graph = txt2img_graph()
+    first = graph[KSAMPLER]["inputs"]
+    if latent_method is not None:
+        graph[HIRES_LATENT] = _node("LatentUpscaleBy", "Hires upscale (latent)", samples=[KSAMPLER, 0],
+                                    upscale_method=latent_method, scale_by=round(scale_by, 4))
+        latent = HIRES_LATENT
+    else:
+        graph[HIRES_DECODE] = _node("VAEDecode", "Hires decode", samples=[KSAMPLER, 0], vae=[CHECKPOINT, 2])
+        pixels = upscale_graph(model=model, method="lanczos", scale_by=scale_by)
+        del pixels[LOAD_IMAGE], pixels[SAVE]
+        for node in pixels.values():
+            if node["inputs"].get("image") == [LOAD_IMAGE, 0]:
+                node["inputs"]["image"] = [HIRES_DECODE, 0]
+        graph.update(pixels)
+        last = SCALE_BY if SCALE_BY in pixels else UPSCALE
+        graph[HIRES_ENCODE] = _node("VAEEncode", "Hires encode", pixels=[last, 0], vae=[CHECKPOINT, 2])
+        latent = HIRES_ENCODE
+    graph[HIRES_SAMPLER] = _node("KSampler", "Hires pass", **{**first, "steps": steps, "denoise": denoise,
+                                                              "latent_image": [latent, 0]})
+    graph[DECODE]["inputs"]["samples"] = [HIRES_SAMPLER, 0]
+    return graph
+
+
+# Both samplers of the hires graph get the run's seed, cfg, sampler and scheduler; the rest maps as usual.
+HIRES_MAPPING: dict[str, list[str] | str] = {
+    **{field: [f"{KSAMPLER}.{field}", f"{HIRES_SAMPLER}.{field}"]
+       for field in ("seed", "cfg", "sampler_name", "scheduler")},
+    "steps": f"{KSAMPLER}.steps", "denoise": f"{KSAMPLER}.denoise", "ckpt_name": f"{CHECKPOINT}.ckpt_name",
+    "positive": f"{POSITIVE}.text", "negative": f"{NEGATIVE}.text",
+    **{field: f"{LATENT}.{field}" for field in ("width", "height", "batch_size")},
+}

@@ -59,6 +59,19 @@ def _pattern(
     return image
 
 
+def _hires(request: StageRequest, params: Mapping[str, Any], seed: int, first: Image.Image) -> Image.Image:
+    """Hires fix simulated: the first pass resized by hr_scale, then a second pass of
+    hr_second_pass_steps (0: the first pass's) blended in at hr_denoising_strength."""
+    scale = float(params.get("hr_scale", 2.0))
+    size = (int(first.width * scale), int(first.height * scale))
+    upscaler = str(params.get("hr_upscaler") or "Latent")
+    resample = _FILTERS.get(upscaler, Image.Resampling.BILINEAR if upscaler.startswith("Latent")
+                            else Image.Resampling.BICUBIC)
+    second = {**params, "steps": int(params.get("hr_second_pass_steps") or params.get("steps", 20))}
+    detail = _pattern(request, second, seed + 1, size)
+    return Image.blend(first.resize(size, resample), detail, float(params.get("hr_denoising_strength", 0.7)))
+
+
 def _label(image: Image.Image, text: str) -> None:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, image.height - 14, image.width, image.height), fill=(0, 0, 0))
@@ -109,6 +122,8 @@ class ProceduralBackend(ImageBackend):
         size = (int(params.get("width") or source.width), int(params.get("height") or source.height)) \
             if source else (int(params.get("width", 512)), int(params.get("height", 512)))
         image = _pattern(request, params, seed, size)
+        if request.stage == "txt2img" and params.get("enable_hr") is True:
+            image = _hires(request, params, seed, image)
         if source is not None:
             strength = float(params.get("ad_denoising_strength" if request.stage == "adetailer"
                                         else "denoising_strength", 0.75))

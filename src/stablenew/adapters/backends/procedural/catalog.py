@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from stablenew.domain.config.name_matching import NameChoice, NameSet, split_legacy_sampler
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
+from stablenew.domain.config.stage_fields import LATENT_UPSCALERS
 from stablenew.domain.errors import ConfigError
 
 OFFERED_BY = "the procedural backend"
@@ -58,7 +59,14 @@ UPSCALERS = NameSet("upscaler", tuple(NameChoice(name) for name in (
     "4x-UltraSharp",
 )), OFFERED_BY)
 
-_FIELDS = {"scheduler": SCHEDULERS, "upscaler": UPSCALERS, "upscaler_2": UPSCALERS}
+# hires fix: A1111's latent upscale modes, then the upscalers.
+HR_UPSCALERS = NameSet(
+    "hires upscaler", tuple(NameChoice(name) for name in LATENT_UPSCALERS) + UPSCALERS.choices, OFFERED_BY
+)
+
+_FIELDS = {
+    "scheduler": SCHEDULERS, "upscaler": UPSCALERS, "upscaler_2": UPSCALERS, "hr_upscaler": HR_UPSCALERS,
+}
 
 
 def check_stage(stage: StageConfig) -> None:
