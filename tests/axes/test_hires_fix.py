@@ -8,11 +8,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from tests.backends.a1111_helpers import TXT2IMG, a1111_container, app_toml, pipeline_toml
-from tests.backends.comfyui_helpers import comfy_container, config, make_backend, write_toml
-from tests.servers import a1111_fixtures, comfyui_fixtures
-from tests.servers.a1111_server import FakeA1111Server
-from tests.servers.comfyui_server import FakeComfyUIServer
 from typer.testing import CliRunner
 
 from stablenew.adapters.records import read_records
@@ -22,6 +17,11 @@ from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.errors import ConfigError, PlanError
 from stablenew.domain.plan.rules import build_plan
 from stablenew.domain.run.generation import StageRequest
+from tests.backends.a1111_helpers import TXT2IMG, a1111_container, app_toml, pipeline_toml
+from tests.backends.comfyui_helpers import comfy_container, config, make_backend, write_toml
+from tests.servers import a1111_fixtures, comfyui_fixtures
+from tests.servers.a1111_server import FakeA1111Server
+from tests.servers.comfyui_server import FakeComfyUIServer
 
 a1111_server = a1111_fixtures.a1111_server
 comfyui_server = comfyui_fixtures.comfyui_server
@@ -37,7 +37,8 @@ def _size(data: bytes) -> tuple[int, int]:
 def test_hires_fields_are_checked_like_other_fields() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_pipeline_config({"prompt": "x", "txt2img": {"enable_hr": True, "hr_scale": 9}})
-    assert (caught.value.field, caught.value.message) == ("txt2img.hr_scale", "9.0 is out of range (expected 1–8)")
+    assert caught.value.field == "txt2img.hr_scale"
+    assert caught.value.message == "9.0 is out of range (expected 1–8)"
     with pytest.raises(ConfigError) as caught:
         parse_pipeline_config({"prompt": "x", "txt2img": {"enable_hr": "yes"}})
     assert caught.value.field == "txt2img.enable_hr"
@@ -146,7 +147,9 @@ def test_comfyui_hires_is_an_upscale_and_a_second_sampler_pass(
     assert _size(output.images[0].data) == (128, 160)
 
 
-def test_comfyui_hires_with_a_user_workflow_exits_2(comfyui_server: FakeComfyUIServer, tmp_path: Path) -> None:
+def test_comfyui_hires_with_a_user_workflow_exits_2(
+    comfyui_server: FakeComfyUIServer, tmp_path: Path,
+) -> None:
     from stablenew.adapters.backends.comfyui.workflow import txt2img_graph
 
     flow = write_toml(tmp_path / "flow.json", json.dumps(txt2img_graph()))

@@ -141,8 +141,8 @@ BAD_INPUT = [
         "field.toml",
         'prompt = "x"\n[txt2img]\nstepz = 3\n',
         "field.toml: txt2img.stepz: unknown field (did you mean steps? expected one of: model, vae, "
-        "sampler_name, scheduler, steps, cfg_scale, seed, clip_skip, width, height, batch_size, enable_hr, hr_scale, "
-        "hr_upscaler, hr_second_pass_steps, hr_denoising_strength)",
+        "sampler_name, scheduler, steps, cfg_scale, seed, clip_skip, width, height, batch_size, enable_hr, "
+        "hr_scale, hr_upscaler, hr_second_pass_steps, hr_denoising_strength)",
     ),
     (
         "type.toml",
