@@ -12,7 +12,7 @@ from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
-from stablenew.adapters.records import LearningRecordWriter
+from stablenew.adapters.records import JsonlRecordSource, LearningRecordWriter
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.controller.pipeline_controller import PipelineController
 from stablenew.settings import AppConfig
@@ -74,6 +74,7 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     record_sink_factory = providers.Factory(LearningRecordWriter)
+    record_source_factory = providers.Factory(JsonlRecordSource)
     pipeline_runner = providers.Singleton(
         PipelineRunner, backend=backend, clock=clock, output_dir=config.output_dir
     )
@@ -84,13 +85,14 @@ class Container(containers.DeclarativeContainer):
         records_path=config.records_path,
         learning_enabled=config.learning.enabled,
         image_backend=backend,
+        source_factory=record_source_factory.provider,
     )
     contact_sheet_writer = providers.Singleton(PillowContactSheetWriter)
     learning_execution_controller = providers.Factory(
         LearningExecutionController,
         pipeline_run=pipeline_runner,
         sink_factory=record_sink_factory.provider,
-        source_factory=record_sink_factory.provider,
+        source_factory=record_source_factory.provider,
         records_path=config.records_path,  # learning runs always record, to the passive runs' log
         clock=clock,
         contact_sheet_writer=contact_sheet_writer,

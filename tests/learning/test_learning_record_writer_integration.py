@@ -166,11 +166,13 @@ def test_reader_skips_and_reports_a_torn_last_line(tmp_path: Path) -> None:
     assert report.clean and report.corrupt == ()
 
 
-def test_reader_treats_an_undecodable_terminated_last_line_as_torn(tmp_path: Path) -> None:
+def test_reader_reports_an_undecodable_terminated_last_line_as_corrupt(tmp_path: Path) -> None:
+    """Only an unterminated tail is what a crash leaves; a complete line that does not parse is damage."""
     path = tmp_path / "records.jsonl"
     path.write_bytes(encode_record(record("run-1")) + b'{"schema": "stablenew.lea\x00\x00\n')
     report = read_records(path)
-    assert len(report.records) == 1 and report.torn_tail.line_number == 2 and report.clean
+    assert len(report.records) == 1 and report.torn_tail is None
+    assert [d.line_number for d in report.corrupt] == [2] and not report.clean
 
 
 def test_reader_reports_corruption_in_the_middle_with_its_line_number(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.hints import plan_command
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
+from stablenew.cli.log_warnings import warn_if_corrupt
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.domain.plan.learning_results import LearningExecutionResult
@@ -86,6 +87,9 @@ def _execute(
     container = open_container(config, output=output, backend=backend, records=records)
     plan = load_plan(plan_file)
     controller = container.learning_execution_controller()
+    controller.on_log_health = lambda health: warn_if_corrupt(
+        controller.records_path, health, "a step recorded only there counts as not done and runs again"
+    )
     image_backend = container.backend()
     token = CancelToken()
     with sigint_cancels(token), StepProgress(console, image_backend) as progress:
@@ -152,6 +156,8 @@ def status(
         plan = load_plan(plan_file)
         controller = container.learning_execution_controller()
         state = controller.plan_status(plan)
+        warn_if_corrupt(controller.records_path, controller.last_log_health,
+                        "a step recorded only there counts as not done")
         console.print(
             f"plan {plan.name} ({plan.id}): {state.total} steps, {state.records} records in "
             f"{controller.records_path}",

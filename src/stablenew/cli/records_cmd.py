@@ -1,4 +1,4 @@
-"""`stablenew records check|show`: read the record log without changing it."""
+"""`stablenew records check|show|stats`: read the record log, streaming, without changing it."""
 
 from __future__ import annotations
 
@@ -8,42 +8,58 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from stablenew.adapters.records import read_records
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
+from stablenew.domain.ports.record_sink import RecordSource
+from stablenew.domain.records.stats import log_stats
 
 records_app = typer.Typer(help="Inspect the learning record log.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
+PathArg = Annotated[Path | None, typer.Argument(help="Record log (default: the configured one).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for tools instead of text.")]
 
 
-def _records_path(path: Path | None, records: Path | None, config: Path | None) -> Path:
+def _source(path: Path | None, records: Path | None, config: Path | None, *, must_exist: bool
+            ) -> tuple[Path, RecordSource]:
+    container = open_container(config)
     chosen = path or records
-    return chosen if chosen is not None else open_container(config).app_config().records_path
+    target = chosen if chosen is not None else container.app_config().records_path
+    if must_exist and not target.exists():
+        raise InputError("file not found", source=str(target))
+    return target, container.record_source_factory(target)
+
+
+def _progress(out: Console) -> Progress:
+    """A byte progress bar, shown only on a terminal (a big log takes seconds)."""
+    return Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                    console=out, transient=True, disable=not out.is_terminal)
 
 
 @records_app.command("check")
-def check(
-    path: Annotated[Path | None, typer.Argument(help="Record log (default: the configured one).")] = None,
-    records: RecordsOpt = None,
-    config: ConfigOpt = None,
-    debug: DebugOpt = False,
-) -> None:
-    """Count good records, a torn last line, and corrupt lines; exit 1 on corruption before the end."""
+def check(path: PathArg = None, records: RecordsOpt = None, config: ConfigOpt = None,
+          debug: DebugOpt = False) -> None:
+    """Verify every line (JSON, schema, checksum); exit 1 when a complete line is corrupt."""
     with cli_errors(debug):
-        target = _records_path(path, records, config)
-        if not target.exists():
-            raise InputError("file not found", source=str(target))
-        report = read_records(target)
-        console.print(f"{target}: {len(report.records)} good records", markup=False)
-        if report.torn_tail:
-            console.print(f"torn last line {report.torn_tail.line_number}: {report.torn_tail.reason}",
-                          markup=False)
-        for defect in report.corrupt:
-            console.print(f"corrupt line {defect.line_number}: {defect.reason}", markup=False)
-        console.print(f"{len(report.corrupt)} corrupt, {1 if report.torn_tail else 0} torn")
-        if not report.clean:
+        target, source = _source(path, records, config, must_exist=True)
+        out = Console(highlight=False, soft_wrap=True)
+        with _progress(out) as bar:
+            task = bar.add_task("check", total=None)
+            scan = source.scan(progress=lambda done, total: bar.update(task, completed=done, total=total))
+            good = sum(1 for _ in scan)
+        health = scan.health
+        out.print(f"{target}: {good} good records", markup=False)
+        if health.torn_tail:
+            out.print(f"torn last line {health.torn_tail.line_number}: {health.torn_tail.reason}",
+                      markup=False)
+        for defect in health.corrupt:
+            out.print(f"corrupt line {defect.line_number}: {defect.reason}", markup=False)
+        if health.corrupt_count > len(health.corrupt):
+            out.print(f"… and {health.corrupt_count - len(health.corrupt)} more corrupt lines", markup=False)
+        out.print(f"{health.corrupt_count} corrupt, {1 if health.torn_tail else 0} torn", markup=False)
+        if not health.clean:
             raise typer.Exit(EXIT_FAILED)
 
 
@@ -56,8 +72,43 @@ def show(
 ) -> None:
     """Print one record as JSON."""
     with cli_errors(debug):
-        target = _records_path(None, records, config)
-        found = [r for r in read_records(target).records if r.run_id == run_id]
-        if not found:
+        target, source = _source(None, records, config, must_exist=False)
+        found = None
+        for record in source.iter_records():
+            if record.run_id == run_id:
+                found = record
+        if found is None:
             raise InputError(f"no record with run id {run_id!r}", source=str(target))
-        console.print_json(json.dumps(found[-1].to_dict(), ensure_ascii=False))
+        console.print_json(json.dumps(found.to_dict(), ensure_ascii=False))
+
+
+@records_app.command("stats")
+def stats(path: PathArg = None, as_json: JsonOpt = False, records: RecordsOpt = None,
+          config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Records, plans, size, time span, per-backend and per-plan counts (one streaming pass)."""
+    with cli_errors(debug):
+        target, source = _source(path, records, config, must_exist=True)
+        out = Console(highlight=False, soft_wrap=True)
+        with _progress(out) as bar:
+            task = bar.add_task("stats", total=None)
+            scan = source.scan(progress=lambda done, total: bar.update(task, completed=done, total=total))
+            summary = log_stats(scan)
+        health = scan.health
+        data = {"path": str(target), "size_bytes": health.size, **summary.to_dict(),
+                "corrupt_lines": health.corrupt_count, "torn_tail": health.torn_tail is not None}
+        if as_json:
+            out.print_json(json.dumps(data, ensure_ascii=False))
+            return
+        out.print(f"{target}: {summary.records} records ({summary.succeeded} ok, "
+                  f"{summary.records - summary.succeeded} failed), {len(summary.plans)} plans, "
+                  f"{summary.passive} outside a plan, {health.size:,} bytes", markup=False)
+        out.print(f"from {data['first_timestamp']} to {data['last_timestamp']}", markup=False)
+        out.print("backends: " + ", ".join(f"{name} {n}" for name, n in summary.backends.most_common()),
+                  markup=False)
+        for plan_id, count in summary.plans.most_common(20):
+            out.print(f"plan {summary.plan_names[plan_id]} ({plan_id}): {count} records", markup=False)
+        if len(summary.plans) > 20:
+            out.print(f"… and {len(summary.plans) - 20} more plans (--json lists them all)", markup=False)
+        if not health.clean or health.torn_tail:
+            out.print(f"{health.corrupt_count} corrupt, {1 if health.torn_tail else 0} torn: "
+                      f"run `stablenew records check {target}`", markup=False)

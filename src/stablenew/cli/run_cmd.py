@@ -12,6 +12,7 @@ from rich.table import Table
 from stablenew.adapters.files import load_pipeline_config
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.interrupts import sigint_cancels
+from stablenew.cli.log_warnings import warn_if_corrupt
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.cli.run_progress import StageBar
 from stablenew.domain.run.cancel import CancelToken
@@ -53,6 +54,7 @@ def run(
         pipeline_config = load_pipeline_config(config_file)
         controller = container.pipeline_controller()
         controller.validate(pipeline_config, source=str(config_file))
+        warn_if_corrupt(controller.records_path, controller.log_health())
         token = CancelToken()
         with sigint_cancels(token), StageBar(console, container.backend()):
             result = controller.run(pipeline_config, cancel=token)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from stablenew.controller.remembering_sink import RememberingSink
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.errors import InputError, PlanError
 from stablenew.domain.plan.grid_layout import ContactSheetReport, contact_sheets
@@ -29,6 +30,7 @@ from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
+from stablenew.domain.ports.record_scan import LogHealth
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.records.record import LearningRecord
 from stablenew.domain.run.cancel import CancelToken
@@ -93,6 +95,17 @@ class LearningExecutionController:
         self._backend = image_backend
         self._last: LearningExecutionResult | None = None
         self.last_grid_report: ContactSheetReport | None = None
+        self.last_log_health: LogHealth | None = None  # what the last read found wrong in the log
+        self.on_log_health: Callable[[LogHealth], None] | None = None  # told before any step runs
+        self._plan_records: list[LearningRecord] = []
+
+    def plan_records(self, plan: LearningPlan) -> list[LearningRecord]:
+        """The plan's records, read in one streaming pass over the log that touches only its lines;
+        the log's defects are left in `last_log_health`."""
+        scan = self._source_factory(self.records_path).scan(plan.id)
+        records = plan_records(scan, plan.id)
+        self.last_log_health = scan.health
+        return records
 
     def validate_plan(self, plan: LearningPlan) -> None:
         """Ask the backend to check every step's config before anything runs (unknown names → exit 2),
@@ -111,7 +124,9 @@ class LearningExecutionController:
         The seed is the plan's, else the one its earlier records hold, else the base's fixed txt2img
         seed, else a drawn one. `resume` refuses a plan the log has no record of.
         """
-        records = plan_records(self._source_factory(self.records_path).read().records, plan.id)
+        records = self._plan_records = self.plan_records(plan)
+        if self.on_log_health is not None and self.last_log_health is not None:
+            self.on_log_health(self.last_log_health)
         if resume and not records:
             raise PlanError(
                 f"nothing to resume: {self.records_path} has no record of plan {plan.name!r} yet "
@@ -152,11 +167,8 @@ class LearningExecutionController:
             timer = threading.Timer(timeout_s, cancel.cancel, args=(TIMEOUT_REASON,))
             timer.daemon = True
             timer.start()
-        runner = LearningExecutionRunner(
-            pipeline_run=self._pipeline_run,
-            clock=self._clock,
-            record_sink=self._sink_factory(self.records_path),
-        )
+        sink = RememberingSink(self._sink_factory(self.records_path))
+        runner = LearningExecutionRunner(pipeline_run=self._pipeline_run, clock=self._clock, record_sink=sink)
         context = LearningExecutionContext(
             max_steps=max_steps,
             max_images_per_step=max_images_per_step,
@@ -172,12 +184,15 @@ class LearningExecutionController:
         self._last = result
         self.last_grid_report = None
         if (self.grid_enabled if grid is None else grid) and self._sheets is not None:
-            self.last_grid_report = self._write_contact_sheets(plan, self._sheets)
+            self.last_grid_report = self._write_contact_sheets(plan, self._sheets, sink.written)
         return result
 
-    def _write_contact_sheets(self, plan: LearningPlan, writer: ContactSheetWriter) -> ContactSheetReport:
-        """Draw the plan's sheets from every successful record it has (earlier runs included)."""
-        images = images_by_step(self._source_factory(self.records_path).read().records, plan.id)
+    def _write_contact_sheets(
+        self, plan: LearningPlan, writer: ContactSheetWriter, written: Sequence[LearningRecord]
+    ) -> ContactSheetReport:
+        """Draw the plan's sheets from every successful record it has: those read before the run and
+        those this run wrote (one runner per plan, so the log holds no others; no second read)."""
+        images = images_by_step([*self._plan_records, *written], plan.id)
         out_dir = self.sheets_root / plan.id
         return writer.write(
             contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels
@@ -185,7 +200,7 @@ class LearningExecutionController:
 
     def plan_status(self, plan: LearningPlan) -> PlanStatus:
         """Done, failed and pending steps of `plan` according to the record log."""
-        return plan_status(plan, self._source_factory(self.records_path).read().records)
+        return plan_status(plan, self.plan_records(plan))
 
     def get_last_learning_execution_result_for_tests(self) -> LearningExecutionResult | None:
         """The result of the last run_learning_plan call (None before the first)."""

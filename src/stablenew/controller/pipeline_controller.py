@@ -8,11 +8,13 @@ from pathlib import Path
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
-from stablenew.domain.ports.record_sink import RecordSink
+from stablenew.domain.ports.record_scan import LogHealth
+from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.results import PipelineRunResult
 
 SinkFactory = Callable[[Path], RecordSink]
+SourceFactory = Callable[[Path], RecordSource]
 
 
 class PipelineController:
@@ -21,12 +23,20 @@ class PipelineController:
     def __init__(
         self, *, pipeline_run: PipelineRun, sink_factory: SinkFactory, records_path: Path | str,
         learning_enabled: bool = False, image_backend: ImageBackend | None = None,
+        source_factory: SourceFactory | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
         self._sink_factory = sink_factory
         self.records_path = Path(records_path)
         self.learning_enabled = learning_enabled
         self._backend = image_backend
+        self._source_factory = source_factory
+
+    def log_health(self) -> LogHealth | None:
+        """The record log's defects when learning is on (the plan index makes this cheap), else None."""
+        if not self.learning_enabled or self._source_factory is None:
+            return None
+        return self._source_factory(self.records_path).health()
 
     def validate(self, config: PipelineConfig, *, source: str | None = None) -> None:
         """Ask the backend to check the names the config uses before anything runs (ConfigError)."""

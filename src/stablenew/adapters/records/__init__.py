@@ -1,6 +1,6 @@
-"""The JSONL record log: a locked, fsynced appender and a tolerant reader."""
+"""The JSONL record log: a locked, fsynced appender and a streaming, indexed reader."""
 
-from stablenew.adapters.records.jsonl_reader import read_records
+from stablenew.adapters.records.jsonl_reader import JsonlRecordSource, read_records
 from stablenew.adapters.records.jsonl_writer import LearningRecordWriter
 
-__all__ = ["LearningRecordWriter", "read_records"]
+__all__ = ["JsonlRecordSource", "LearningRecordWriter", "read_records"]

@@ -1,54 +1,151 @@
-"""Reading the JSONL record log without a lock: stop at the size seen, report what is bad."""
+"""Reading the JSONL record log without a lock, streaming: stop at the size seen, report what is bad."""
 
 from __future__ import annotations
 
-import json
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+from stablenew.adapters.records.log_lines import iter_lines, read_line
+from stablenew.adapters.records.plan_index import PlanIndex, index_path_for, open_index
+from stablenew.adapters.records.record_codec import (
+    decode_line,
+    line_defect,
+    plan_id_needle,
+    record_plan_id,
+)
 from stablenew.domain.errors import InputError
-from stablenew.domain.ports.record_sink import LineDefect, RecordReadReport
+from stablenew.domain.ports.record_scan import LineDefect, LogHealth, RecordScan
+from stablenew.domain.ports.record_sink import Progress, RecordReadReport, RecordSource
 from stablenew.domain.records.record import LearningRecord
 
+__all__ = ["JsonlRecordSource", "decode_line", "read_records"]
+TORN = "unterminated last line (an interrupted write)"
 
-def decode_line(line: bytes) -> LearningRecord:
-    """One log line (without its newline) → a LearningRecord; ValueError when it is not one."""
-    data = json.loads(line.decode("utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    return LearningRecord(data)
+
+class JsonlRecordSource(RecordSource):
+    """The record log as a stream of records; plan lookups go through the plan index beside it."""
+
+    def __init__(self, records_path: Path | str, *, use_index: bool = True) -> None:
+        self.path = Path(records_path)
+        self.use_index = use_index
+
+    def read(self) -> RecordReadReport:
+        """Every good record (all in memory: only for callers that asked for all of them)."""
+        scan = self.scan()
+        records = tuple(scan)
+        health = scan.health
+        return RecordReadReport(records=records, torn_tail=health.torn_tail, corrupt=tuple(health.corrupt))
+
+    def scan(self, plan_id: str | None = None, *, progress: Progress | None = None) -> RecordScan:
+        """One pass (see RecordSource.scan); a missing file has no records, an unreadable one is an
+        InputError naming it (raised here, before any record)."""
+        handle = self._open()
+        health = LogHealth()
+        if handle is None:
+            return RecordScan((), health)
+        health.size = size = handle.seek(0, 2)
+        if plan_id is None:
+            return RecordScan(self._all(handle, size, health, progress), health)
+        return RecordScan(self._of_plan(handle, size, plan_id, health), health)
+
+    def health(self) -> LogHealth:
+        """The whole log's defects, from the index where it can (only new lines are read)."""
+        return self.scan(plan_id="").finish()
+
+    def _open(self) -> BinaryIO | None:
+        try:
+            return self.path.open("rb")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError(f"cannot be read as a record log ({reason})", source=str(self.path)) from None
+
+    def _all(self, handle: BinaryIO, size: int, health: LogHealth, progress: Progress | None
+             ) -> Iterator[LearningRecord]:
+        with handle:
+            for number, _, line, terminated in iter_lines(handle, 0, size, progress=progress):
+                if not terminated:
+                    health.torn_tail = LineDefect(number, TORN)
+                    break
+                try:
+                    record = decode_line(line)
+                except ValueError as exc:  # also orjson's JSONDecodeError (bad JSON or UTF-8)
+                    health.add_corrupt(LineDefect(number, f"not a valid record: {exc}"))
+                    continue
+                yield record
+
+    def _of_plan(self, handle: BinaryIO, size: int, plan_id: str, health: LogHealth
+                 ) -> Iterator[LearningRecord]:
+        with handle:
+            index = self._indexed(handle, size) if self.use_index else None
+            if index is None:
+                yield from self._filtered(handle, size, plan_id, health)
+                return
+            try:
+                count, listed = index.corrupt_lines()
+                for defect in listed:
+                    health.add_corrupt(defect)
+                health.corrupt_count = count
+                rows = index.lines_of(plan_id_needle(plan_id))
+            finally:
+                index.close()
+            for number, offset, length in rows:
+                record = self._decode(number, read_line(handle, offset, length), health)
+                if record is not None and record_plan_id(record) == plan_id:
+                    yield record
+            for number, _, _, _ in iter_lines(handle, index.size, size, index.lines + 1):
+                health.torn_tail = LineDefect(number, TORN)  # the index covers every complete line
+
+    def _indexed(self, handle: BinaryIO, size: int) -> PlanIndex | None:
+        """The index, brought up to date; rebuilt once when damaged; None when it cannot be had."""
+        path = index_path_for(self.path)
+        for _attempt in (1, 2):
+            index = open_index(path)
+            if index is None:
+                return None
+            try:
+                index.refresh(handle, size)
+                return index
+            except sqlite3.DatabaseError:
+                index.close()
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    return None
+            except (sqlite3.Error, OSError):
+                index.close()
+                return None
+        return None
+
+    def _filtered(self, handle: BinaryIO, size: int, plan_id: str, health: LogHealth
+                  ) -> Iterator[LearningRecord]:
+        """Without an index: decode only the lines whose bytes name the plan; check the others' checksums."""
+        needle = ('"plan_id":"' + plan_id_needle(plan_id) + '"').encode("utf-8")
+        for number, _, line, terminated in iter_lines(handle, 0, size):
+            if not terminated:
+                health.torn_tail = LineDefect(number, TORN)
+            elif needle in line:
+                record = self._decode(number, line, health)
+                if record is not None and record_plan_id(record) == plan_id:
+                    yield record
+            else:
+                reason = line_defect(line)
+                if reason is not None:
+                    health.add_corrupt(LineDefect(number, f"not a valid record: {reason}"))
+
+    @staticmethod
+    def _decode(number: int, line: bytes, health: LogHealth) -> LearningRecord | None:
+        try:
+            return decode_line(line)
+        except ValueError as exc:
+            health.add_corrupt(LineDefect(number, f"not a valid record: {exc}"))
+            return None
 
 
 def read_records(path: Path | str) -> RecordReadReport:
-    """Every good record in `path`; a bad or unterminated last line is the torn tail, others corrupt.
-
-    A missing file has no records; one that cannot be read (a directory, no permission) is an
-    InputError naming it.
-    """
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            size = handle.seek(0, 2)
-            handle.seek(0)
-            blob = handle.read(size)
-    except (FileNotFoundError, NotADirectoryError):
-        return RecordReadReport()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(f"cannot be read as a record log ({reason})", source=str(path)) from None
-    lines = blob.split(b"\n")
-    tail = lines.pop()  # b"" when the file ends with a newline
-    records: list[LearningRecord] = []
-    corrupt: list[LineDefect] = []
-    torn: LineDefect | None = None
-    if tail:
-        torn = LineDefect(len(lines) + 1, "unterminated last line (an interrupted write)")
-    for number, line in enumerate(lines, start=1):
-        try:
-            records.append(decode_line(line))
-        except (ValueError, UnicodeDecodeError) as exc:
-            defect = LineDefect(number, f"not a valid record: {exc}")
-            if number == len(lines) and torn is None:
-                torn = defect
-            else:
-                corrupt.append(defect)
-    return RecordReadReport(records=tuple(records), torn_tail=torn, corrupt=tuple(corrupt))
+    """Every good record in `path` (see JsonlRecordSource.read); an unterminated last line is the
+    torn tail, every complete line that is not a good record is corrupt."""
+    return JsonlRecordSource(path, use_index=False).read()

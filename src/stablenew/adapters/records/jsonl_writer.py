@@ -9,6 +9,7 @@ import os
 import threading
 from pathlib import Path
 
+from stablenew.adapters.records.checksum import seal
 from stablenew.adapters.records.jsonl_reader import read_records
 from stablenew.adapters.records.tail_repair import CLOSE, CUT, ForeignLogError, last_line, tail_action
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
@@ -22,7 +23,7 @@ def encode_record(record: LearningRecord) -> bytes:
     data = record.to_dict()
     data = {"schema": data["schema"], **data}  # first, so a torn line is recognisably ours
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text + "\n").encode("utf-8")
+    return seal(text.encode("utf-8")) + b"\n"  # the checksum goes last (see checksum.py)
 
 
 class LearningRecordWriter(RecordLog):

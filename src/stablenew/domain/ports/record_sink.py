@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from stablenew.domain.ports.record_scan import LineDefect, LogHealth, RecordScan
 from stablenew.domain.records.record import LearningRecord
 
-
-@dataclass(frozen=True, slots=True)
-class LineDefect:
-    """A line of the log that is not a good record."""
-
-    line_number: int
-    reason: str
+Progress = Callable[[int, int], None]  # (bytes read so far, bytes to read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +40,35 @@ class RecordSource(ABC):
 
     @abstractmethod
     def read(self) -> RecordReadReport:
-        """Every good record in order, with the defects found."""
+        """Every good record in order, with the defects found (holds them all: only when asked for all)."""
         raise NotImplementedError
 
+    def scan(self, plan_id: str | None = None, *, progress: Progress | None = None) -> RecordScan:
+        """One streaming pass: good records in log order (only `plan_id`'s when given, found without
+        decoding other plans' lines where the source can), and the whole log's defects once exhausted.
+
+        This default serves in-memory sources through read(); a file source streams.
+        """
+        report = self.read()
+        health = LogHealth(torn_tail=report.torn_tail)
+        for defect in report.corrupt:
+            health.add_corrupt(defect)
+        records = report.records if plan_id is None else (r for r in report.records if _plan_of(r) == plan_id)
+        return RecordScan(records, health)
+
     def iter_records(self, plan_id: str | None = None) -> Iterator[LearningRecord]:
-        """The good records in log order (only `plan_id`'s when given). This default reads them all;
-        a streaming source overrides it so memory does not grow with the log."""
-        for record in self.read().records:
-            learning = record.learning
-            if plan_id is None or (learning is not None and learning.get("plan_id") == plan_id):
-                yield record
+        """Good records in log order, only that plan's when `plan_id` is given; memory independent
+        of the log's size. Callers that need the defects use scan()."""
+        return iter(self.scan(plan_id))
+
+    def health(self) -> LogHealth:
+        """The whole log's torn tail and corrupt lines (cheap where the source keeps an index)."""
+        return self.scan(plan_id="").finish()
+
+
+def _plan_of(record: LearningRecord) -> object:
+    learning = record.learning
+    return learning.get("plan_id") if isinstance(learning, Mapping) else None
 
 
 class RecordLog(RecordSink, RecordSource, ABC):

@@ -1,0 +1,145 @@
+"""The plan index beside the log (SQLite): plan id → its lines' offsets, and the corrupt lines.
+
+Derived data, never trusted over the log: every open checks it against the log's bytes (its first
+block and the last line it covered), and a missing, stale, foreign or damaged index is rebuilt.
+It covers complete (newline-terminated) lines only and grows incrementally from where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import BinaryIO
+
+from stablenew.adapters.records.log_lines import iter_lines, read_line
+from stablenew.adapters.records.record_codec import line_defect, plan_ids_in
+from stablenew.domain.ports.record_scan import MAX_LISTED_DEFECTS, LineDefect
+
+FORMAT = "stablenew-plan-index/1"
+SAMPLE, BATCH = 4096, 10_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lines(plan TEXT NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,
+                                 length INTEGER NOT NULL, PRIMARY KEY (plan, line)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS corrupt(line INTEGER PRIMARY KEY, reason TEXT NOT NULL);
+"""
+
+
+def index_path_for(log: Path) -> Path:
+    """Where a log's index lives: beside it, `<log name>.index`."""
+    return log.with_name(log.name + ".index")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PlanIndex:
+    """An open index; every method may raise sqlite3.Error (callers then rebuild or do without)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        self._db.execute("PRAGMA synchronous = OFF")  # derived data: a damaged index is rebuilt
+        self._db.executescript(_SCHEMA)
+        self.size = self.lines = 0
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def refresh(self, handle: BinaryIO, size: int) -> None:
+        """Bring the index up to the log's last complete line before `size` (rebuilt when it does not
+        match the log); afterwards `size` and `lines` say how far it reaches."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")  # one updater at a time; others wait, then find it current
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if not self._matches(meta, handle, size):
+                db.execute("DELETE FROM lines")
+                db.execute("DELETE FROM corrupt")
+                meta = {}
+            self.size, self.lines = int(meta.get("size", 0)), int(meta.get("lines", 0))
+            if size > self.size:
+                self._extend(handle, size, meta)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _matches(self, meta: dict[str, object], handle: BinaryIO, size: int) -> bool:
+        """Is this index about this log, as it is now (same first block, same last indexed line)?"""
+        if meta.get("format") != FORMAT:
+            return False
+        indexed = int(str(meta.get("size", 0)))
+        if indexed == 0:
+            return True
+        if indexed > size:
+            return False  # the log was cut or replaced
+        head = read_line(handle, 0, int(str(meta["head_length"])))
+        last = read_line(handle, int(str(meta["last_offset"])), indexed - int(str(meta["last_offset"])))
+        return _digest(head) == meta["head_digest"] and _digest(last) == meta["last_digest"]
+
+    def _extend(self, handle: BinaryIO, size: int, meta: dict[str, object]) -> None:
+        rows: list[tuple[str, int, int, int]] = []
+        bad: list[tuple[int, str]] = []
+        last_offset = int(str(meta.get("last_offset", 0)))
+        for number, offset, line, terminated in iter_lines(handle, self.size, size, self.lines + 1):
+            if not terminated:
+                break
+            reason = line_defect(line)
+            if reason is not None:
+                bad.append((number, reason))
+            else:
+                rows.extend((plan, number, offset, len(line)) for plan in plan_ids_in(line))
+            if len(rows) >= BATCH:
+                self._flush(rows, bad)
+            self.size, self.lines, last_offset = offset + len(line) + 1, number, offset
+        self._flush(rows, bad)
+        head_length = min(SAMPLE, self.size)
+        values = {
+            "format": FORMAT, "size": self.size, "lines": self.lines, "last_offset": last_offset,
+            "head_length": head_length, "head_digest": _digest(read_line(handle, 0, head_length)),
+            "last_digest": _digest(read_line(handle, last_offset, self.size - last_offset)),
+        }
+        self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def _flush(self, rows: list[tuple[str, int, int, int]], bad: list[tuple[int, str]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT OR REPLACE INTO corrupt VALUES (?, ?)", bad)
+        rows.clear()
+        bad.clear()
+
+    def lines_of(self, spelt_plan_id: str) -> list[tuple[int, int, int]]:
+        """(line number, offset, length) of every good line that names the plan id, in log order."""
+        query = "SELECT line, offset, length FROM lines WHERE plan = ? ORDER BY line"
+        return self._db.execute(query, (spelt_plan_id,)).fetchall()
+
+    def corrupt_lines(self) -> tuple[int, Iterator[LineDefect]]:
+        """How many indexed lines are corrupt, and the first of them."""
+        with closing(self._db.execute("SELECT count(*) FROM corrupt")) as cursor:
+            count = int(cursor.fetchone()[0])
+        query = "SELECT line, reason FROM corrupt ORDER BY line LIMIT ?"
+        rows = self._db.execute(query, (MAX_LISTED_DEFECTS,))
+        return count, (LineDefect(line, f"not a valid record: {reason}") for line, reason in rows.fetchall())
+
+
+def open_index(path: Path) -> PlanIndex | None:
+    """The index at `path`, created when missing, recreated when it is not a database; None when it
+    cannot be had (a read-only folder, say): the reader then scans the log instead."""
+    for attempt in (1, 2):
+        try:
+            return PlanIndex(path)
+        except sqlite3.DatabaseError:
+            if attempt == 2:
+                return None
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                return None
+        except (sqlite3.Error, OSError):
+            return None
+    return None  # pragma: no cover - the loop always returns
