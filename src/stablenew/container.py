@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
 import httpx
 from dependency_injector import containers, providers
 from pydantic import SecretStr
@@ -10,12 +13,17 @@ from stablenew.adapters.backends.a1111 import A1111Backend
 from stablenew.adapters.backends.comfyui import ComfyUIBackend
 from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
+from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.records import JsonlRecordSource, LearningRecordWriter
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.controller.pipeline_controller import PipelineController
-from stablenew.settings import AppConfig
+from stablenew.domain.ports.clock import Clock
+from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.ports.step_dispatcher import StepDispatcher
+from stablenew.domain.run.server_faults import ServerBreaker
+from stablenew.settings import A1111Settings, AppConfig, ComfyUISettings
 
 
 def _reveal(secret: SecretStr | str | None) -> str | None:
@@ -34,6 +42,55 @@ def _comfyui_http(base_url: str, connect_timeout_s: float, request_timeout_s: fl
     """The HTTP client of the ComfyUI backend (each call is short; waiting happens on the websocket)."""
     timeout = httpx.Timeout(request_timeout_s, connect=connect_timeout_s)
     return httpx.Client(base_url=base_url, timeout=timeout)
+
+
+def _server_section(app_config: AppConfig) -> A1111Settings | ComfyUISettings | None:
+    """The config section of the chosen HTTP backend (None for the in-process one)."""
+    return {"a1111": app_config.a1111, "comfyui": app_config.comfyui}.get(app_config.backend)
+
+
+def _server_label(app_config: AppConfig) -> str:
+    """The one server's URL, recorded with every run ("" for the in-process backend)."""
+    section = _server_section(app_config)
+    return section.server_urls(section.base_url)[0] if section is not None else ""
+
+
+def _server_backends(app_config: AppConfig) -> dict[str, ImageBackend]:
+    """One backend per server when the section lists several (`base_urls`), else none: a single
+    server is the container's own `backend`. Each is built by this same container from a copy of the
+    config naming that one server, so credentials and timeouts apply to every server."""
+    section = _server_section(app_config)
+    urls = section.server_urls(section.base_url) if section is not None else []
+    if section is None or len(urls) < 2:
+        return {}
+    backends: dict[str, ImageBackend] = {}
+    for url in urls:
+        one = section.model_copy(update={"base_url": url, "base_urls": []})
+        backends[url] = build_container(app_config.model_copy(update={app_config.backend: one})).backend()
+    return backends
+
+
+def _dispatcher_factory(
+    app_config: AppConfig, servers: dict[str, ImageBackend], clock: Clock, output_dir: Path
+) -> Callable[[Sequence[str]], StepDispatcher]:
+    """Builds the thread-pool dispatcher over the servers a plan may use (one worker each)."""
+    section = _server_section(app_config)
+
+    def build(names: Sequence[str]) -> StepDispatcher:
+        threshold = section.server_failures_to_remove if section is not None else 3
+        cooldown = section.server_cooldown_s if section is not None else 30.0
+        workers = [
+            ServerWorker(
+                name=name,
+                pipeline_run=PipelineRunner(backend=servers[name], clock=clock, output_dir=output_dir,
+                                            server=name),
+                breaker=ServerBreaker(threshold=threshold, cooldown_s=cooldown),
+            )
+            for name in names
+        ]
+        return ThreadPoolDispatcher(workers)
+
+    return build
 
 
 class Container(containers.DeclarativeContainer):
@@ -75,9 +132,12 @@ class Container(containers.DeclarativeContainer):
     )
     record_sink_factory = providers.Factory(LearningRecordWriter)
     record_source_factory = providers.Factory(JsonlRecordSource)
+    app_config = providers.Dependency(instance_of=AppConfig)
     pipeline_runner = providers.Singleton(
-        PipelineRunner, backend=backend, clock=clock, output_dir=config.output_dir
+        PipelineRunner, backend=backend, clock=clock, output_dir=config.output_dir,
+        server=providers.Callable(_server_label, app_config),
     )
+    server_backends = providers.Singleton(_server_backends, app_config)
     pipeline_controller = providers.Factory(
         PipelineController,
         pipeline_run=pipeline_runner,
@@ -100,6 +160,10 @@ class Container(containers.DeclarativeContainer):
         grid_enabled=config.grid.enabled,
         max_megapixels=config.grid.max_megapixels,
         image_backend=backend,
+        servers=server_backends,
+        dispatcher_factory=providers.Callable(
+            _dispatcher_factory, app_config, server_backends, clock, config.output_dir
+        ),
     )
 
 
@@ -108,6 +172,9 @@ def build_container(app_config: AppConfig) -> Container:
     container = Container()
     values = app_config.model_dump()
     values["records_path"] = app_config.records_path
+    for section in ("a1111", "comfyui"):  # with several servers, one-off work goes to the first
+        if values[section]["base_urls"]:
+            values[section]["base_url"] = values[section]["base_urls"][0]
     container.config.from_dict(values)
-    container.app_config = providers.Object(app_config)
+    container.app_config.override(providers.Object(app_config))
     return container

@@ -65,11 +65,35 @@ class GridSettings(_Section):
 
 
 class _ServerSection(_Section):
-    """What every generation server's section has: timeouts and the retry count."""
+    """What every generation server's section has: timeouts, the retry count, several servers."""
 
     connect_timeout_s: float = Field(default=10.0, gt=0)
     stage_timeout_s: float = Field(default=600.0, gt=0)  # the whole stage, retries included
     retries: int = Field(default=3, ge=0, le=10)
+    # several servers of this kind (one per GPU): a plan's steps are pulled by whichever is free
+    base_urls: list[str] = []
+    # a server with this many server faults in a row is taken out for server_cooldown_s, then probed
+    server_failures_to_remove: int = Field(default=3, ge=1)
+    server_cooldown_s: float = Field(default=30.0, ge=0)
+
+    def server_urls(self, base_url: str) -> list[str]:
+        """The servers to use: `base_urls` when given, else the one `base_url`."""
+        return list(self.base_urls) or [base_url]
+
+
+def _check_base_urls(urls: list[str], credentials: str) -> list[str]:
+    """Each URL checked like base_url; a duplicate (after normalising a trailing slash) refused."""
+    seen: set[str] = set()
+    for index, url in enumerate(urls):
+        try:
+            check_base_url(url, credentials)
+        except PydanticCustomError as exc:
+            raise PydanticCustomError("base_urls", f"[{index}] {exc.message()}") from None
+        key = url.rstrip("/").lower()
+        if key in seen:
+            raise PydanticCustomError("base_urls", f"[{index}] {url!r} is listed twice")
+        seen.add(key)
+    return urls
 
 
 class A1111Settings(_ServerSection):
@@ -89,6 +113,11 @@ class A1111Settings(_ServerSection):
     @classmethod
     def _base_url(cls, value: str) -> str:
         return check_base_url(value, "set a1111.username and a1111.password instead")
+
+    @field_validator("base_urls")
+    @classmethod
+    def _base_urls(cls, value: list[str]) -> list[str]:
+        return _check_base_urls(value, "set a1111.username and a1111.password instead")
 
     @model_validator(mode="after")
     def _password_needs_username(self) -> A1111Settings:
@@ -121,6 +150,11 @@ class ComfyUISettings(_ServerSection):
     @classmethod
     def _base_url(cls, value: str) -> str:
         return check_base_url(value, "ComfyUI takes no credentials in its URL")
+
+    @field_validator("base_urls")
+    @classmethod
+    def _base_urls(cls, value: list[str]) -> list[str]:
+        return _check_base_urls(value, "ComfyUI takes no credentials in its URL")
 
 
 class AppConfig(BaseSettings):

@@ -67,6 +67,7 @@ class FakeA1111Server:
             raise ValueError("models, samplers and schedulers must not be empty")
         self.options: dict[str, Any] = cat.default_options(self.models[0])
         self.generation_delay_s: float = 0.0
+        self.generations_in_flight = self.max_generations_in_flight = 0  # calls at once, queued ones too
         self.return_grid = False  # real A1111 defaults to True: a grid first when a job makes > 1 image
         self.requests: list[RecordedRequest] = []
         self.base_url = ""
@@ -287,6 +288,16 @@ class FakeA1111Server:
                 raise pl.a1111_error(500, "IndexError", "list index out of range")
             for encoded in req["init_images"]:
                 pl.decode_image(encoded)
+        with self._lock:
+            self.generations_in_flight += 1
+            self.max_generations_in_flight = max(self.max_generations_in_flight, self.generations_in_flight)
+        try:
+            return self._generate_one(req, img2img)
+        finally:
+            with self._lock:
+                self.generations_in_flight -= 1
+
+    def _generate_one(self, req: dict[str, Any], img2img: bool) -> dict[str, Any]:
         ctx = self._prepare(req, img2img)
         batch, n_iter, steps = req["batch_size"], req["n_iter"], req["steps"]
         seeds = [ctx["seed"] + (i if req["subseed_strength"] == 0 else 0) for i in range(batch * n_iter)]

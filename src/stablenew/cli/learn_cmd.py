@@ -31,6 +31,13 @@ MaxStepsOpt = Annotated[
     int | None, typer.Option("--max-steps", min=1, help="Run at most this many steps now.")
 ]
 TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")]
+SkipServersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-servers-missing-names",
+        help="With several servers: leave out (with a warning) a server that lacks a name the plan uses.",
+    ),
+]
 
 
 def _console() -> Console:
@@ -82,11 +89,15 @@ def _execute(
     output: Path | None,
     backend: str | None,
     config: Path | None,
+    skip_servers: bool = False,
 ) -> None:
     console = _console()
     container = open_container(config, output=output, backend=backend, records=records)
     plan = load_plan(plan_file)
-    controller = container.learning_execution_controller()
+    controller = container.learning_execution_controller(
+        skip_servers_missing_names=skip_servers,
+        warn=lambda message: console.print(f"warning: {message}", markup=False),
+    )
     controller.on_log_health = lambda health: warn_if_corrupt(
         controller.records_path, health, "a step recorded only there counts as not done and runs again"
     )
@@ -98,13 +109,14 @@ def _execute(
             cancel=token,
             resume=resume,
             on_step=progress.on_step,
+            on_dispatch=progress.on_dispatch,
             grid=None if grid else False,
             max_steps=max_steps,
             timeout_s=timeout,
         )
     hint = plan_command("resume", plan_file, records=records, output=output, config=config, backend=backend)
     _print_result(console, result, controller, hint)
-    if result.failures or result.summary.cancelled:
+    if result.failures or result.summary.cancelled or result.summary.gave_up:
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -121,10 +133,12 @@ def _plan_command(*, resume: bool, doc: str) -> Callable[..., None]:
         backend: BackendOpt = None,
         config: ConfigOpt = None,
         debug: DebugOpt = False,
+        skip_servers: SkipServersOpt = False,
     ) -> None:
         with cli_errors(debug):
             _execute(plan_file, resume=resume, grid=grid, max_steps=max_steps, timeout=timeout,
-                     records=records, output=output, backend=backend, config=config)
+                     records=records, output=output, backend=backend, config=config,
+                     skip_servers=skip_servers)
 
     command.__doc__ = doc
     return command

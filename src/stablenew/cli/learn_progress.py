@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from stablenew.domain.plan.learning_results import LearningRunResult
 from stablenew.domain.plan.plan import LearningRunStep
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.ports.step_dispatcher import DispatchEvent
 from stablenew.domain.run.generation import StageProgress
 
 
@@ -22,6 +23,7 @@ class StepProgress:
         self.backend = backend
         self._bar: Progress | None = None
         self._task: TaskID | None = None
+        self._busy: dict[str, str] = {}  # server → "step i" it runs now (plans on several servers)
         if console.is_terminal:
             self._bar = Progress(
                 TextColumn("{task.description}"),
@@ -30,6 +32,7 @@ class StepProgress:
                 TimeRemainingColumn(),
                 TextColumn("{task.fields[values]}"),
                 TextColumn("{task.fields[stage]}", markup=False),
+                TextColumn("{task.fields[servers]}", markup=False),
                 console=console,
                 transient=True,
             )
@@ -56,14 +59,29 @@ class StepProgress:
         if self._bar is None:
             if result is not None:
                 outcome = "ok" if result.success else "cancelled" if result.cancelled else "FAILED"
-                self.console.print(f"step {position}/{total} {outcome}: {step.describe()}", markup=False)
+                where = f" on {result.server}" if result.server else ""
+                self.console.print(
+                    f"step {position}/{total} {outcome}{where}: {step.describe()}", markup=False
+                )
             return
         if self._task is None:
-            self._task = self._bar.add_task("", total=total, values="", stage="")
+            self._task = self._bar.add_task("", total=total, values="", stage="", servers="")
         if result is None:
             self._bar.update(self._task, description=f"step {position}/{total}", values=step.describe())
         else:
             self._bar.update(self._task, advance=1, stage="")
+
+    def on_dispatch(self, event: DispatchEvent) -> None:
+        """Which server runs which step (a plan on several servers): shown beside the bar."""
+        if not event.worker:
+            return
+        if event.attempt is None:
+            self._busy[event.worker] = f"step {event.step.index + 1}"
+        else:
+            self._busy.pop(event.worker, None)
+        if self._bar is not None and self._task is not None:
+            busy = " · ".join(f"{server} {step}" for server, step in sorted(self._busy.items()))
+            self._bar.update(self._task, servers=busy)
 
     def on_stage(self, progress: StageProgress) -> None:
         """Show how far the running step's current stage is (terminal only)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from stablenew.controller.remembering_sink import RememberingSink
 from stablenew.domain.config.pipeline import PipelineConfig
-from stablenew.domain.errors import InputError, PlanError
+from stablenew.domain.errors import BackendError, InputError, PlanError
 from stablenew.domain.plan.grid_layout import ContactSheetReport, contact_sheets
 from stablenew.domain.plan.learning_adapter import as_pipeline_config
 from stablenew.domain.plan.learning_results import LearningExecutionResult
@@ -32,10 +32,12 @@ from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_scan import LogHealth
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
+from stablenew.domain.ports.step_dispatcher import StepDispatcher
 from stablenew.domain.records.record import LearningRecord
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.services.learning_execution import (
     TIMEOUT_REASON,
+    DispatchCallback,
     LearningExecutionContext,
     LearningExecutionRunner,
     StepCallback,
@@ -43,6 +45,8 @@ from stablenew.domain.services.learning_execution import (
 
 SinkFactory = Callable[[Path], RecordSink]
 SourceFactory = Callable[[Path], RecordSource]
+# dispatcher_factory(server names to use) → a dispatcher running steps on those servers at once
+DispatcherFactory = Callable[[Sequence[str]], StepDispatcher]
 
 
 def _draw_seed() -> int:
@@ -81,8 +85,18 @@ class LearningExecutionController:
         max_megapixels: float = 200.0,
         seed_source: Callable[[], int] = _draw_seed,
         image_backend: ImageBackend | None = None,
+        servers: Mapping[str, ImageBackend] | None = None,
+        dispatcher_factory: DispatcherFactory | None = None,
+        skip_servers_missing_names: bool = False,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
+        self._servers = dict(servers or {})
+        self._dispatcher_factory = dispatcher_factory
+        self._skip_missing = skip_servers_missing_names
+        self._warn = warn or (lambda message: None)
+        self.usable_servers: list[str] = list(self._servers)
+        self.skipped_servers: list[tuple[str, str]] = []  # (server, why), for the CLI's warnings
         self._sink_factory = sink_factory
         self._source_factory = source_factory
         self.records_path = Path(records_path)
@@ -110,14 +124,45 @@ class LearningExecutionController:
     def validate_plan(self, plan: LearningPlan) -> None:
         """Ask the backend to check every step's config before anything runs (unknown names → exit 2),
         blaming a bad value on the axis, base file or inline base that set it."""
+        configs = [derive_step_config(plan.base, step, plan) for step in expand_plan(plan)]
+        if len(self._servers) > 1:
+            self._validate_on_every_server(plan, configs)
+            return
         if self._backend is None:
             return
-        configs = [derive_step_config(plan.base, step, plan) for step in expand_plan(plan)]
         try:
             self._backend.validate(configs, source=plan.source)
         except InputError as exc:
             raise locate_step_config_error(plan, exc) from None
 
+    def _validate_on_every_server(self, plan: LearningPlan, configs: list[PipelineConfig]) -> None:
+        """Every name the plan uses must exist on every server: a server missing one is exit 2 naming
+        it, or — with skip_servers_missing_names — left out with a warning; so is one that cannot be
+        reached now. No server left: the first error stands."""
+        self.usable_servers, self.skipped_servers = [], []
+        first: Exception | None = None
+        for name, backend in self._servers.items():
+            try:
+                backend.validate(configs, source=plan.source)
+            except InputError as exc:
+                located = locate_step_config_error(plan, exc)
+                error = type(located)(
+                    f"on server {name}: {located.message}", source=located.source, field=located.field
+                )
+                if not self._skip_missing:
+                    raise error from None
+                first = first or error
+                self.skipped_servers.append((name, str(error)))
+                self._warn(f"server {name} left out (--skip-servers-missing-names): {error}")
+                continue
+            except BackendError as exc:
+                first = first or exc
+                self.skipped_servers.append((name, f"{name}: {exc}"))
+                self._warn(f"server {name} left out: {exc}")
+                continue
+            self.usable_servers.append(name)
+        if not self.usable_servers and first is not None:
+            raise first
     def prepare(self, plan: LearningPlan, *, resume: bool = False) -> tuple[LearningPlan, frozenset[str]]:
         """The plan with its shared seed fixed, and the step keys already done according to the log.
 
@@ -153,6 +198,7 @@ class LearningExecutionController:
         resume: bool = False,
         on_step: StepCallback | None = None,
         grid: bool | None = None,
+        on_dispatch: DispatchCallback | None = None,
     ) -> LearningExecutionResult:
         """Run the plan's steps that have no successful record yet; then draw its contact sheets."""
         if base_config is not None:
@@ -168,7 +214,12 @@ class LearningExecutionController:
             timer.daemon = True
             timer.start()
         sink = RememberingSink(self._sink_factory(self.records_path))
-        runner = LearningExecutionRunner(pipeline_run=self._pipeline_run, clock=self._clock, record_sink=sink)
+        dispatcher = None
+        if len(self._servers) > 1 and self._dispatcher_factory is not None:
+            dispatcher = self._dispatcher_factory(self.usable_servers)
+        runner = LearningExecutionRunner(
+            pipeline_run=self._pipeline_run, clock=self._clock, record_sink=sink, dispatcher=dispatcher
+        )
         context = LearningExecutionContext(
             max_steps=max_steps,
             max_images_per_step=max_images_per_step,
@@ -177,7 +228,7 @@ class LearningExecutionController:
             done_step_keys=done,
         )
         try:
-            result = runner.run(plan, context, on_step=on_step)
+            result = runner.run(plan, context, on_step=on_step, on_dispatch=on_dispatch)
         finally:
             if timer is not None:
                 timer.cancel()

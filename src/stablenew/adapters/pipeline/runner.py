@@ -54,10 +54,13 @@ def _with_inherited_seed(config: PipelineConfig, stage: StageConfig, used_seed: 
 class PipelineRunner(PipelineRun):
     """Feeds each stage the previous stage's images; a failing stage ends the run, never raises."""
 
-    def __init__(self, *, backend: ImageBackend, clock: Clock, output_dir: Path | str) -> None:
+    def __init__(
+        self, *, backend: ImageBackend, clock: Clock, output_dir: Path | str, server: str = ""
+    ) -> None:
         self.backend = backend
         self.clock = clock
         self.output_dir = Path(output_dir)
+        self.server = server
 
     def run(
         self,
@@ -86,6 +89,7 @@ class PipelineRunner(PipelineRun):
             run_id=run_id, started_at=started, ended_at=self.clock.now(), success=failed is None,
             events=tuple(events), error=f"{failed.stage}: {failed.error}" if failed else None,
             cancelled=failed is not None and failed.outcome == CANCELLED, backend=self.backend.name,
+            server=self.server,
         )
         if record_sink is None:
             return result

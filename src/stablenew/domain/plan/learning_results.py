@@ -9,6 +9,7 @@ from stablenew.domain.plan.plan import LearningPlan, LearningRunStep
 from stablenew.domain.run.results import PipelineRunResult
 
 STOP_CANCELLED, STOP_TIMEOUT, STOP_MAX_STEPS = "cancelled", "timeout", "max_steps"
+STOP_NO_SERVER = "no_server"  # every server was taken out by its circuit breaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class LearningRunResult:
     elapsed_s: float = 0.0  # the whole step, as the executor saw it
     images: tuple[str, ...] = ()
     record_error: str | None = None
+    server: str = ""  # the server that ran it (URL without credentials) when a plan uses several
 
     @classmethod
     def from_run(cls, step: LearningRunStep, run: PipelineRunResult, elapsed_s: float) -> LearningRunResult:
@@ -108,6 +110,11 @@ class LearningExecutionSummary:
     def cancelled(self) -> bool:
         """True when the run was cancelled or timed out before finishing."""
         return self.stop_reason in (STOP_CANCELLED, STOP_TIMEOUT)
+
+    @property
+    def gave_up(self) -> bool:
+        """True when the run stopped because no server was left to run the remaining steps."""
+        return self.stop_reason == STOP_NO_SERVER
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""

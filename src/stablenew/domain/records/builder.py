@@ -38,6 +38,7 @@ def build_learning_record(
         "error": run_result.error,
         "run_type": learning_context.run_type if learning_context else RUN_TYPE_SINGLE,
         "backend": run_result.backend,
+        "server": run_result.server or None,
         "prompt": pipeline_config.prompt,
         "negative_prompt": pipeline_config.negative_prompt,
         "prompt_pack": pipeline_config.prompt_pack,

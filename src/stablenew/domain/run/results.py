@@ -71,6 +71,7 @@ class PipelineRunResult:
     error: str | None = None
     cancelled: bool = False
     backend: str = ""
+    server: str = ""  # the generation server's URL (without credentials); "" for in-process backends
     record_path: str | None = None
     record_error: str | None = None
 
