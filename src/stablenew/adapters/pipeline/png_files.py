@@ -41,6 +41,15 @@ def save_png(
                          height=height, seed=seed)
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of encoded image bytes (read from the header), or None when unreadable."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except OSError:
+        return None
+
+
 def read_png_text(path: Path | str) -> dict[str, str]:
     """The text chunks of a PNG (``parameters``, ``stablenew``, ``prompt`` ...)."""
     with Image.open(path) as image:

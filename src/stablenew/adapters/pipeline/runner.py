@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from stablenew import __version__
-from stablenew.adapters.pipeline.png_files import save_png
+from stablenew.adapters.pipeline.png_files import png_size, save_png
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.errors import BackendError, CancelledError
 from stablenew.domain.ports.clock import Clock
@@ -17,7 +17,7 @@ from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.records.builder import build_learning_record
-from stablenew.domain.records.infotext import format_infotext
+from stablenew.domain.records.infotext import format_infotext, postprocess_infotext
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.generation import StageOutput, StageRequest
@@ -31,6 +31,14 @@ from stablenew.domain.run.results import (
 )
 
 log = logging.getLogger("stablenew.pipeline")
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """An image a stage feeds the next one: its bytes and the infotext it was saved with."""
+
+    data: bytes | None = None
+    infotext: str | None = None
 
 
 @dataclass
@@ -73,7 +81,7 @@ class PipelineRunner(PipelineRun):
         started = self.clock.now()
         run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:10]}"
         events: list[StageEvent] = []
-        inputs: list[bytes | None] = [None]
+        inputs: list[_Source] = [_Source()]
         used_seed: int | None = None
         for index, stage in enumerate(effective_stages(config), start=1):
             stage = _with_inherited_seed(config, stage, used_seed)
@@ -105,24 +113,24 @@ class PipelineRunner(PipelineRun):
 
     def _stage(
         self, config: PipelineConfig, stage: StageConfig, index: int, run_id: str,
-        inputs: list[bytes | None], cancel: CancelToken | None,
-    ) -> tuple[StageEvent, list[bytes | None]]:
+        inputs: list[_Source], cancel: CancelToken | None,
+    ) -> tuple[StageEvent, list[_Source]]:
         started, t0 = self.clock.now(), self.clock.monotonic()
-        attempt, produced = _Attempt(params=dict(stage.params)), []
+        attempt, produced = _Attempt(params=dict(stage.params)), list[_Source]()
         try:
             for source in inputs:
                 if cancel is not None and cancel.cancelled:
                     raise CancelledError(cancel.reason or "cancelled")
                 request = StageRequest(
                     stage=stage.stage, params=stage.params, prompt=config.prompt,
-                    negative_prompt=config.negative_prompt, input_image=source, run_id=run_id,
+                    negative_prompt=config.negative_prompt, input_image=source.data, run_id=run_id,
                 )
                 output = self.backend.generate(request, cancel)
                 attempt.params.update(output.params)
                 if not output.images:
                     raise BackendError(f"{self.backend.name} returned no image", kind="no_images")
                 offset = len(attempt.images)
-                produced.extend(self._save(config, stage, index, run_id, output, offset, attempt))
+                produced.extend(self._save(config, stage, index, run_id, output, offset, attempt, source))
         except CancelledError as exc:
             attempt.outcome, attempt.error, attempt.error_kind = CANCELLED, str(exc), "cancelled"
         except BackendError as exc:
@@ -142,21 +150,36 @@ class PipelineRunner(PipelineRun):
 
     def _save(
         self, config: PipelineConfig, stage: StageConfig, index: int, run_id: str, output: StageOutput,
-        offset: int, attempt: _Attempt,
-    ) -> list[bytes | None]:
-        produced: list[bytes | None] = []
+        offset: int, attempt: _Attempt, source: _Source,
+    ) -> list[_Source]:
+        produced: list[_Source] = []
         for number, image in enumerate(output.images, start=offset):
             seed = output.params.get("seed") if image.seed is None else image.seed
             params = {**stage.params, **output.params, "seed": seed}
-            version = f"StableNew {__version__} ({self.backend.name})"
-            infotext = image.infotext or format_infotext(
-                config.prompt, config.negative_prompt, params, version
-            )
+            infotext, extra_text = self._infotext(config, stage, params, image.data, source)
             meta = {"run_id": run_id, "stage": stage.stage, "backend": self.backend.name, "params": params,
                     "prompt": config.prompt, "negative_prompt": config.negative_prompt}
+            if config.metadata:
+                meta["metadata"] = dict(config.metadata)
             path = self.output_dir / "runs" / run_id / f"{index:02d}-{stage.stage}-{number:03d}.png"
+            infotext = image.infotext or infotext
+            extra_text = {**extra_text, **image.extra_text}
             attempt.images.append(save_png(image.data, path, infotext=infotext, metadata=meta,
-                                           extra_text=image.extra_text, seed=params["seed"]))
-            produced.append(image.data)
+                                           extra_text=extra_text, seed=params["seed"]))
+            produced.append(_Source(image.data, infotext))
         return produced
 
+    def _infotext(
+        self, config: PipelineConfig, stage: StageConfig, params: dict[str, Any], data: bytes,
+        source: _Source,
+    ) -> tuple[str, dict[str, str]]:
+        """A1111's infotext for one image: an upscale keeps its source's and adds `Postprocess …` keys."""
+        version = f"StableNew {__version__} ({self.backend.name})"
+        if stage.stage == "upscale":
+            kept, postprocessing = postprocess_infotext(source.infotext, params)
+            if kept is None:  # a source without infotext: the prompts and the postprocess keys
+                bare = format_infotext(config.prompt, config.negative_prompt, {}, version)
+                kept = f"{bare}, {postprocessing}"
+            return kept, {"postprocessing": postprocessing}
+        size = png_size(data)
+        return format_infotext(config.prompt, config.negative_prompt, params, version, size=size), {}

@@ -13,6 +13,7 @@ from PIL import Image
 
 from stablenew.adapters.backends.a1111.faults import malformed
 from stablenew.domain.errors import BackendError
+from stablenew.domain.records.infotext import postprocess_infotext
 from stablenew.domain.run.generation import GeneratedImage, StageOutput
 
 # A1111's own `Key: value,` pattern (modules/infotext_utils.py).
@@ -102,17 +103,12 @@ def upscale_output(body: Any, where: str, *, request_params: dict[str, Any], inp
     if not isinstance(body, dict) or "image" not in body:
         raise malformed(where, "no `image`")
     data = decode_image(body["image"], where)
-    infotext = None
-    if input_infotext:
-        extra = f"Postprocess upscale by: {request_params['upscaling_resize']:g}, " \
-                f"Postprocess upscaler: {request_params['upscaler']}"
-        if request_params.get("upscaler_2") not in (None, "None"):
-            extra += f", Postprocess upscaler 2: {request_params['upscaler_2']}"
-        infotext = f"{input_infotext.rstrip()}, {extra}"
+    infotext, postprocessing = postprocess_infotext(input_infotext, request_params)
     params = dict(request_params)
     if retries:
         params["retries"] = retries
-    return StageOutput(images=(GeneratedImage(data=data, infotext=infotext),), params=params)
+    image = GeneratedImage(data=data, infotext=infotext, extra_text={"postprocessing": postprocessing})
+    return StageOutput(images=(image,), params=params)
 
 
 def png_parameters(data: bytes) -> str | None:

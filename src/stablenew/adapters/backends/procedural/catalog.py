@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from stablenew.domain.config.a1111_names import SAMPLERS as A1111_SAMPLERS
+from stablenew.domain.config.a1111_names import SCHEDULERS as A1111_SCHEDULERS
 from stablenew.domain.config.name_matching import NameChoice, NameSet, split_legacy_sampler
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.config.stage_fields import LATENT_UPSCALERS
@@ -12,45 +14,9 @@ from stablenew.domain.errors import ConfigError
 OFFERED_BY = "the procedural backend"
 MODELS = ("procedural-v1",)  # no checkpoints: any model or VAE name is accepted (it only seeds the palette)
 
-# A1111 1.10's /sdapi/v1/samplers: label and aliases, in its order.
-SAMPLERS = NameSet("sampler", tuple(NameChoice(name, aliases) for name, aliases in (
-    ("DPM++ 2M", ("k_dpmpp_2m",)),
-    ("DPM++ SDE", ("k_dpmpp_sde",)),
-    ("DPM++ 2M SDE", ("k_dpmpp_2m_sde",)),
-    ("DPM++ 2M SDE Heun", ("k_dpmpp_2m_sde_heun",)),
-    ("DPM++ 2S a", ("k_dpmpp_2s_a",)),
-    ("DPM++ 3M SDE", ("k_dpmpp_3m_sde",)),
-    ("Euler a", ("k_euler_a", "k_euler_ancestral")),
-    ("Euler", ("k_euler",)),
-    ("LMS", ("k_lms",)),
-    ("Heun", ("k_heun",)),
-    ("DPM2", ("k_dpm_2",)),
-    ("DPM2 a", ("k_dpm_2_a",)),
-    ("DPM fast", ("k_dpm_fast",)),
-    ("DPM adaptive", ("k_dpm_ad",)),
-    ("Restart", ("restart",)),
-    ("DDIM", ("ddim",)),
-    ("DDIM CFG++", ("ddim_cfgpp",)),
-    ("PLMS", ("plms",)),
-    ("UniPC", ("unipc",)),
-    ("LCM", ("k_lcm",)),
-)), OFFERED_BY)
-
-# A1111 1.10's /sdapi/v1/schedulers: the label is canonical, the name an alias.
-SCHEDULERS = NameSet("scheduler", tuple(NameChoice(label, (name, *aliases)) for name, label, *aliases in (
-    ("automatic", "Automatic"),
-    ("uniform", "Uniform"),
-    ("karras", "Karras"),
-    ("exponential", "Exponential"),
-    ("polyexponential", "Polyexponential"),
-    ("sgm_uniform", "SGM Uniform", "SGMUniform"),
-    ("kl_optimal", "KL Optimal"),
-    ("align_your_steps", "Align Your Steps"),
-    ("simple", "Simple"),
-    ("normal", "Normal"),
-    ("ddim", "DDIM"),
-    ("beta", "Beta"),
-)), OFFERED_BY)
+# A1111 1.10's standard samplers and schedulers, offered by this backend.
+SAMPLERS = NameSet("sampler", A1111_SAMPLERS.choices, OFFERED_BY)
+SCHEDULERS = NameSet("scheduler", A1111_SCHEDULERS.choices, OFFERED_BY)
 
 # A1111's built-in upscalers, plus a widely installed ESRGAN model.
 UPSCALERS = NameSet("upscaler", tuple(NameChoice(name) for name in (
