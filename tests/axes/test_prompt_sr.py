@@ -15,8 +15,13 @@ from stablenew.domain.plan.prompt_sr import plan_prompts
 from stablenew.domain.plan.rules import build_plan
 from stablenew.domain.plan.steps import derive_step_config, expand_plan
 
-BASE = parse_pipeline_config({"prompt": "a dog in a dog house", "negative_prompt": "ugly dog",
-                              "txt2img": {"width": 64, "height": 64, "steps": 2}})
+BASE = parse_pipeline_config(
+    {
+        "prompt": "a dog in a dog house",
+        "negative_prompt": "ugly dog",
+        "txt2img": {"width": 64, "height": 64, "steps": 2},
+    }
+)
 
 
 def _plan(values: object, **axis: object) -> object:
@@ -32,7 +37,10 @@ def test_every_value_replaces_the_first_in_prompt_and_negative_prompt_and_the_fi
         ("a fox, red in a fox, red house", "ugly fox, red"),
     ]
     assert [step.variables for step in expand_plan(plan)] == [
-        {"prompt_sr": "dog"}, {"prompt_sr": "cat"}, {"prompt_sr": "fox, red"}]
+        {"prompt_sr": "dog"},
+        {"prompt_sr": "cat"},
+        {"prompt_sr": "fox, red"},
+    ]
     assert BASE.prompt == "a dog in a dog house"
 
 
@@ -58,16 +66,19 @@ def test_a_replacement_may_be_empty_text() -> None:
     ],
     ids=["absent", "twice", "stage", "empty-search", "not-text"],
 )
-def test_bad_prompt_sr_axes_name_the_field(values: object, axis: dict[str, object], field: str,
-                                           message: str) -> None:
+def test_bad_prompt_sr_axes_name_the_field(
+    values: object, axis: dict[str, object], field: str, message: str
+) -> None:
     with pytest.raises(PlanError) as caught:
         _plan(values, **axis)
     assert caught.value.field == field and message in caught.value.message
 
 
 def test_plan_prompts_lists_every_variant() -> None:
-    assert plan_prompts(_plan("dog, cat")) == {("a dog in a dog house", "ugly dog"),
-                                               ("a cat in a cat house", "ugly cat")}
+    assert plan_prompts(_plan("dog, cat")) == {
+        ("a dog in a dog house", "ugly dog"),
+        ("a cat in a cat house", "ugly cat"),
+    }
 
 
 PLAN = """[plan]
@@ -97,8 +108,10 @@ def test_learn_run_records_each_replacement_and_resumes(tmp_path: Path) -> None:
     first = runner.invoke(app, ["learn", "run", str(plan), "--output", str(tmp_path / "out")])
     assert first.exit_code == 0, first.output
     records = read_records(tmp_path / "out" / "learning" / "learning_records.jsonl").records
-    seen = {(r.data["prompt"], r.data["negative_prompt"], r.data["learning"]["variables"]["prompt_sr"])
-            for r in records}
+    seen = {
+        (r.data["prompt"], r.data["negative_prompt"], r.data["learning"]["variables"]["prompt_sr"])
+        for r in records
+    }
     assert seen == {("a red lighthouse", "red blur", "red"), ("a blue lighthouse", "blue blur", "blue")}
     assert len(records) == 4
     again = runner.invoke(app, ["learn", "resume", str(plan), "--output", str(tmp_path / "out")])
@@ -112,5 +125,6 @@ def test_learn_run_with_an_absent_search_text_exits_2_naming_the_field(tmp_path:
     result = CliRunner().invoke(app, ["learn", "run", str(plan), "--output", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f'error: {plan}: axes[0].values: the search text "green" is not in the prompt or negative prompt']
+        f'error: {plan}: axes[0].values: the search text "green" is not in the prompt or negative prompt'
+    ]
     assert not (tmp_path / "out").exists()

@@ -47,7 +47,9 @@ ADETAILER = '[adetailer]\nad_prompt = "a face, smiling"\nad_confidence = 0.5\n'
 def _run(tmp_path: Path, config: str, *extra: str) -> list[dict[str, Any]]:
     path = tmp_path / "p.toml"
     path.write_text(config, encoding="utf-8")
-    result = CliRunner().invoke(app, ["run", str(path), "--learning", "--output", str(tmp_path / "out"), *extra])
+    result = CliRunner().invoke(
+        app, ["run", str(path), "--learning", "--output", str(tmp_path / "out"), *extra]
+    )
     assert result.exit_code == 0, result.output
     (record,) = read_records(tmp_path / "out" / "learning" / "learning_records.jsonl").records
     return list(record.data["stage_events"])
@@ -67,14 +69,20 @@ def _check(events: list[dict[str, Any]], model: str) -> None:
             size = png.size
         if event["stage"] == "upscale":
             assert parsed.size() == (64, 64) and size == (96, 96)
-            assert (parsed.get("Postprocess upscale by"), parsed.get("Postprocess upscaler")) == ("1.5", "Lanczos")
+            assert (parsed.get("Postprocess upscale by"), parsed.get("Postprocess upscaler")) == (
+                "1.5",
+                "Lanczos",
+            )
             assert text["postprocessing"] == "Postprocess upscale by: 1.5, Postprocess upscaler: Lanczos"
         else:
             assert parsed.size() == size == (64, 64), event["stage"]
         if event["stage"] == "img2img":
             assert parsed.get("Denoising strength") == "0.35"
         if event["stage"] == "adetailer":
-            assert parsed.get("ADetailer prompt") == "a face, smiling" and parsed.get("ADetailer confidence") == "0.5"
+            assert (
+                parsed.get("ADetailer prompt") == "a face, smiling"
+                and parsed.get("ADetailer confidence") == "0.5"
+            )
 
 
 def test_procedural_every_stage_round_trips(tmp_path: Path) -> None:
@@ -85,8 +93,11 @@ def test_procedural_every_stage_round_trips(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("comfyui_server", [{"checkpoints": ("sd15.safetensors",)}], indirect=True)
 def test_comfyui_every_stage_round_trips(comfyui_server: FakeComfyUIServer, tmp_path: Path) -> None:
-    settings = write_toml(tmp_path / "stablenew.toml", f'backend = "comfyui"\n[comfyui]\nbase_url = '
-                          f'"{comfyui_server.base_url}"\npoll_interval_s = 0.05\nretry_backoff_s = 0.0\n')
+    settings = write_toml(
+        tmp_path / "stablenew.toml",
+        f'backend = "comfyui"\n[comfyui]\nbase_url = '
+        f'"{comfyui_server.base_url}"\npoll_interval_s = 0.05\nretry_backoff_s = 0.0\n',
+    )
     events = _run(tmp_path, CONFIG.format(model="sd15", adetailer=""), "--config", str(settings))
     assert [e["stage"] for e in events] == ["txt2img", "img2img", "upscale"]
     _check(events, "sd15")
