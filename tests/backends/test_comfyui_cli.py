@@ -66,7 +66,7 @@ def test_run_records_what_ran_and_writes_all_three_png_chunks(comfyui_server: Fa
     chunks = read_png_text(txt2img["images"][0]["path"])
     assert f"Seed: {sent_seed}" in chunks["parameters"] and "Sampler: DPM++ 2M" in chunks["parameters"]
     assert (
-        "Schedule type: Karras" in chunks["parameters"] and "Model: sd15.safetensors" in chunks["parameters"]
+        "Schedule type: Karras" in chunks["parameters"] and "Model: sd15," in chunks["parameters"]
     )
     assert json.loads(chunks["stablenew"])["params"]["comfyui_scheduler"] == "karras"
     assert json.loads(chunks["prompt"])["3"]["inputs"]["seed"] == sent_seed

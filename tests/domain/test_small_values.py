@@ -27,7 +27,7 @@ def test_infotext_reads_like_a1111() -> None:
         "StableNew 0.1.0",
     )
     assert text == (
-        "a fox\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M, CFG scale: 7, Seed: 5, "
+        "a fox\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M, CFG scale: 7.0, Seed: 5, "
         'Size: 512x768, Model: "a,b", Version: StableNew 0.1.0'
     )
     assert format_infotext("p", "", {}, "v") == "p\nVersion: v"
