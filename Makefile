@@ -22,9 +22,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest --cov=stablenew --cov-report=term --cov-fail-under=90 -q
+	$(BIN)/python -m pytest -n auto --cov=stablenew --cov-report=term --cov-fail-under=90 -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

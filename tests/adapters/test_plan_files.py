@@ -47,7 +47,7 @@ def test_base_relative_to_the_plan_file_and_metadata() -> None:
     )
     assert (plan.name, plan.experiment_name, plan.one_click_action_id, plan.seed) == ("n", "e", "c", 8)
     assert plan.metadata["owner"] == "me" and plan.images_per_step == 2 and plan.source == "plans/p.toml"
-    assert plan.base.txt2img.seed == 3 and plan.axes[0].values == (4.0, 6.0, 8.0)
+    assert plan.base.txt2img.get("seed") == 3 and plan.axes[0].values == (4.0, 6.0, 8.0)
 
 
 def test_inline_base_and_json_plans_and_the_default_name() -> None:

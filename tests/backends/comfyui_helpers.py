@@ -76,10 +76,20 @@ connect_timeout_s = 1.0
     return build_container(load_app_config(path))
 
 
+_HELD_PORTS: list[Any] = []
+
+
 def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
+    """A port nothing listens on: bound but never listening, and held for the whole test session.
+
+    Held, so no server of a parallel test worker can take the port in between: a connection to it
+    is refused, every time.
+    """
+    import atexit
     import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD_PORTS.append(sock)
+    atexit.register(sock.close)
+    return int(sock.getsockname()[1])

@@ -31,7 +31,7 @@ def test_a_full_config_is_read() -> None:
         }
     )
     assert [s.stage for s in config.stages] == ["txt2img", "img2img", "upscale"]  # canonical order
-    assert config.txt2img.cfg_scale == 5.0 and isinstance(config.txt2img.cfg_scale, float)
+    assert config.txt2img.get("cfg_scale") == 5.0 and isinstance(config.txt2img.get("cfg_scale"), float)
     assert [s.stage for s in config.enabled_stages()] == ["txt2img", "upscale"]
     assert config.metadata == {"k": [1, "a"]}
 

@@ -61,23 +61,25 @@ def test_plan_seed_replaces_every_seed_and_images_per_step_is_the_batch_size() -
     plan = _plan(("txt2img", "cfg_scale", "5"), seed=9, images_per_step=3)
     step = expand_plan(plan)[0]
     config = derive_step_config(BASE, step, plan)
-    assert (config.txt2img.seed, config.img2img.seed, config.txt2img.batch_size) == (9, 9, 3)
-    assert config.txt2img.cfg_scale == 5.0 and "seed" not in config.upscale.params
-    assert derive_step_config(BASE, step, plan, max_images=2).txt2img.batch_size == 2
+    txt2img, img2img = config.txt2img, config.img2img
+    assert (txt2img.get("seed"), img2img.get("seed"), txt2img.get("batch_size")) == (9, 9, 3)
+    assert config.txt2img.get("cfg_scale") == 5.0 and "seed" not in config.upscale.params
+    assert derive_step_config(BASE, step, plan, max_images=2).txt2img.get("batch_size") == 2
     assert BASE.txt2img.params == {"seed": 42, "cfg_scale": 7.0}  # untouched
 
 
 def test_a_seed_axis_keeps_the_plan_seed_out() -> None:
     plan = _plan(("txt2img", "seed", "1-3"), seed=9)
     configs = [derive_step_config(BASE, s, plan) for s in expand_plan(plan)]
-    assert [(c.txt2img.seed, c.img2img.seed) for c in configs] == [(1, 3), (2, 3), (3, 3)]
+    assert [(c.txt2img.get("seed"), c.img2img.get("seed")) for c in configs] == [(1, 3), (2, 3), (3, 3)]
     assert plan.seed_is_axis
 
 
 def test_without_a_plan_seed_the_base_seeds_stay() -> None:
     plan = _plan(("img2img", "denoising_strength", "0.1"))
     config = derive_step_config(BASE, expand_plan(plan)[0], plan)
-    assert (config.txt2img.seed, config.img2img.seed, config.img2img.denoising_strength) == (42, 3, 0.1)
+    txt2img, img2img = config.txt2img, config.img2img
+    assert (txt2img.get("seed"), img2img.get("seed"), img2img.get("denoising_strength")) == (42, 3, 0.1)
 
 
 def test_plan_values_round_trip_to_plain_data() -> None:

@@ -23,7 +23,7 @@ def test_learning_record_builder_basic_roundtrip(tmp_path: Path) -> None:
     config = four_stage_config()
     result = run_result(config, run_id="run-42", seed=777)
     built = build_learning_record(config, result)
-    assert built.schema == RECORD_SCHEMA
+    assert built.to_dict()["schema"] == RECORD_SCHEMA
     assert built.run_id == "run-42"
     assert built.timestamp == T0.isoformat()
     assert built.success is True and built.error is None and built.run_type == "single"

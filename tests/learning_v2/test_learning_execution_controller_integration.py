@@ -65,7 +65,7 @@ def test_adapter_plan_runs_through_the_controller_and_is_recorded() -> None:
 
 def test_results_feed_dataset_and_feedback_code_without_glue() -> None:
     sink = MemoryRecordSink()
-    controller = _controller(sink, FakePipelineRun(fail_when=lambda c: c.txt2img.cfg_scale == 7.0))
+    controller = _controller(sink, FakePipelineRun(fail_when=lambda c: c.txt2img.get("cfg_scale") == 7.0))
     plan = build_single_variable_plan(BASE, stage="txt2img", variable="cfg_scale", values=[5, 7, 9])
 
     result = controller.run_learning_plan(plan)
@@ -82,16 +82,16 @@ def test_results_feed_dataset_and_feedback_code_without_glue() -> None:
 
 def test_a_second_run_only_runs_what_has_no_successful_record() -> None:
     sink = MemoryRecordSink()
-    first = _controller(sink, FakePipelineRun(fail_when=lambda c: c.txt2img.cfg_scale == 7.0))
+    first = _controller(sink, FakePipelineRun(fail_when=lambda c: c.txt2img.get("cfg_scale") == 7.0))
     plan = build_single_variable_plan(BASE, stage="txt2img", variable="cfg_scale", values=[5, 7, 9])
     first.run_learning_plan(plan)
 
     again = FakePipelineRun()
     result = _controller(sink, again).run_learning_plan(plan, resume=True)
 
-    assert [c.config.txt2img.cfg_scale for c in again.calls] == [7.0]
+    assert [c.config.txt2img.get("cfg_scale") for c in again.calls] == [7.0]
     assert result.summary.already_done == 2 and result.summary.succeeded == 1
-    assert again.calls[0].config.txt2img.seed == 777 == sink.records[-1].learning["tags"]["plan_seed"]
+    assert again.calls[0].config.txt2img.get("seed") == 777 == sink.records[-1].learning["tags"]["plan_seed"]
 
 
 def test_a_fixed_base_seed_is_the_shared_seed_and_a_seed_axis_draws_none() -> None:
@@ -106,7 +106,7 @@ def test_a_fixed_base_seed_is_the_shared_seed_and_a_seed_axis_draws_none() -> No
     result = controller.run_learning_plan(
         build_single_variable_plan(BASE, stage="txt2img", variable="seed", values="1, 2")
     )
-    assert result.plan.seed is None and [c.config.txt2img.seed for c in fake.calls[-2:]] == [1, 2]
+    assert result.plan.seed is None and [c.config.txt2img.get("seed") for c in fake.calls[-2:]] == [1, 2]
 
 
 def test_status_and_timeout_through_the_controller() -> None:

@@ -54,7 +54,7 @@ class CancellingRun(PipelineRun):
 
 class ExplodingRun(FakePipelineRun):
     def run(self, config, **kwargs) -> PipelineRunResult:
-        if config.txt2img.steps == 2:
+        if config.txt2img.get("steps") == 2:
             raise RuntimeError("adapter bug")
         return super().run(config, **kwargs)
 
@@ -100,7 +100,7 @@ def test_the_overall_timeout_is_checked_between_steps_on_the_clock_port() -> Non
 def test_a_failed_or_raising_step_is_recorded_and_the_plan_goes_on() -> None:
     sink = MemoryRecordSink()
     result = LearningExecutionRunner(
-        pipeline_run=ExplodingRun(fail_when=lambda c: c.txt2img.steps == 3),
+        pipeline_run=ExplodingRun(fail_when=lambda c: c.txt2img.get("steps") == 3),
         clock=FakeClock(),
         record_sink=sink,
     ).run(_plan())
@@ -119,7 +119,7 @@ def test_max_steps_and_max_images_per_step() -> None:
     result = LearningExecutionRunner(pipeline_run=fake, clock=FakeClock()).run(
         _plan(images_per_step=4), LearningExecutionContext(max_steps=2, max_images_per_step=3)
     )
-    assert [c.config.txt2img.batch_size for c in fake.calls] == [3, 3]
+    assert [c.config.txt2img.get("batch_size") for c in fake.calls] == [3, 3]
     assert result.summary.stop_reason == "max_steps" and result.summary.not_run == 2
 
 
@@ -130,7 +130,7 @@ def test_done_steps_are_skipped_and_counted() -> None:
     result = LearningExecutionRunner(pipeline_run=fake, clock=FakeClock()).run(
         plan, LearningExecutionContext(done_step_keys=done, max_steps=5)
     )
-    assert [c.config.txt2img.steps for c in fake.calls] == [4]
+    assert [c.config.txt2img.get("steps") for c in fake.calls] == [4]
     assert (
         result.summary.already_done == 3
         and result.summary.not_run == 0
@@ -152,7 +152,7 @@ def test_another_base_config_is_checked_and_used() -> None:
     LearningExecutionRunner(pipeline_run=fake, clock=FakeClock()).run(
         _plan("5"), LearningExecutionContext(base_config=other)
     )
-    assert fake.calls[0].config.prompt == "q" and fake.calls[0].config.txt2img.cfg_scale == 3.0
+    assert fake.calls[0].config.prompt == "q" and fake.calls[0].config.txt2img.get("cfg_scale") == 3.0
 
     img2img_axis = build_plan(
         name="d",

@@ -36,14 +36,14 @@ def test_one_pipeline_call_per_step_with_the_steps_overrides() -> None:
     runner.run(_plan())
 
     assert len(fake.calls) == 4
-    seen = [(c.config.txt2img.cfg_scale, c.config.txt2img.steps) for c in fake.calls]
+    seen = [(c.config.txt2img.get("cfg_scale"), c.config.txt2img.get("steps")) for c in fake.calls]
     assert seen == [(4.0, 10), (8.0, 10), (4.0, 30), (8.0, 30)]  # the first axis varies fastest
     for call in fake.calls:
-        assert call.config.txt2img.seed == 1234 and call.config.img2img.seed == 1234
-        assert call.config.txt2img.sampler_name == "Euler a"
-        assert call.config.img2img.denoising_strength == 0.35
+        assert call.config.txt2img.get("seed") == 1234 and call.config.img2img.get("seed") == 1234
+        assert call.config.txt2img.get("sampler_name") == "Euler a"
+        assert call.config.img2img.get("denoising_strength") == 0.35
         assert call.learning_context is not None and call.learning_context.run_type == "learning"
-    assert BASE.txt2img.cfg_scale == 7.0 and BASE.txt2img.seed == 42  # the base is untouched
+    assert BASE.txt2img.get("cfg_scale") == 7.0 and BASE.txt2img.get("seed") == 42  # the base is untouched
 
 
 def test_the_aggregate_has_one_result_per_step_with_variables_and_values() -> None:

@@ -8,11 +8,15 @@ from types import MappingProxyType
 from typing import Any
 
 from stablenew.domain.config.stage_fields import (
+    ADETAILER,
     HIRES_DEFAULTS,
+    IMG2IMG,
     INHERITED_FIELDS,
     STAGE_DEFAULTS,
     STAGE_FIELDS,
     STAGE_ORDER,
+    TXT2IMG,
+    UPSCALE,
 )
 
 
@@ -22,7 +26,7 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class StageConfig:
-    """One stage's settings, as written (unset fields are absent); attribute access reads params."""
+    """One stage's settings, as written (unset fields are absent); `get` reads a field."""
 
     stage: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -30,11 +34,6 @@ class StageConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))
-
-    def __getattr__(self, name: str) -> Any:
-        if name in STAGE_FIELDS.get(object.__getattribute__(self, "stage"), {}):
-            return object.__getattribute__(self, "params").get(name)
-        raise AttributeError(name)
 
     def get(self, name: str, default: Any = None) -> Any:
         """The value of field `name`, or `default` when unset."""
@@ -76,10 +75,25 @@ class PipelineConfig:
         """The enabled stages in canonical order."""
         return tuple(s for s in self.stages if s.enabled)
 
-    def __getattr__(self, name: str) -> Any:
-        if name in STAGE_ORDER:
-            return PipelineConfig.stage(self, name)
-        raise AttributeError(name)
+    @property
+    def txt2img(self) -> StageConfig | None:
+        """The txt2img table, enabled or not, or None."""
+        return self.stage(TXT2IMG)
+
+    @property
+    def img2img(self) -> StageConfig | None:
+        """The img2img table, enabled or not, or None."""
+        return self.stage(IMG2IMG)
+
+    @property
+    def adetailer(self) -> StageConfig | None:
+        """The adetailer table, enabled or not, or None."""
+        return self.stage(ADETAILER)
+
+    @property
+    def upscale(self) -> StageConfig | None:
+        """The upscale table, enabled or not, or None."""
+        return self.stage(UPSCALE)
 
     def with_stage(self, stage: StageConfig) -> PipelineConfig:
         """A new config with `stage` replacing the table of the same name."""

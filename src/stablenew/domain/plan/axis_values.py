@@ -7,6 +7,7 @@ import io
 import math
 import re
 from collections.abc import Callable
+from typing import Any
 
 from stablenew.domain.errors import AxisValueError
 
@@ -29,7 +30,7 @@ _FLOAT_PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.A
 _NOUN = {"int": "an integer", "float": "a number", "str": "a string"}
 
 
-def parse_axis_values(values: str | list | tuple, kind: str) -> tuple:
+def parse_axis_values(values: str | list[Any] | tuple[Any, ...], kind: str) -> tuple[Any, ...]:
     """Return the values of one axis as a tuple of `kind` ("int", "float" or "str").
 
     A string is one CSV row whose int/float items may be ranges; a list or tuple (a TOML array)
@@ -41,7 +42,7 @@ def parse_axis_values(values: str | list | tuple, kind: str) -> tuple:
         return _from_list(values, kind)
     if not isinstance(values, str):
         raise AxisValueError(f"values must be a string or a list, not {type(values).__name__}")
-    out: list = []
+    out: list[Any] = []
     for item in _split(values):
         room = MAX_AXIS_VALUES - len(out)
         if kind == "int":
@@ -65,7 +66,7 @@ def _split(text: str) -> list[str]:
     return [field.strip() for row in rows for field in row if field.strip()]
 
 
-def _from_list(values: list | tuple, kind: str) -> tuple:
+def _from_list(values: list[Any] | tuple[Any, ...], kind: str) -> tuple[Any, ...]:
     if not values:
         raise AxisValueError("no values")
     if len(values) > MAX_AXIS_VALUES:
@@ -77,7 +78,9 @@ def _from_list(values: list | tuple, kind: str) -> tuple:
     return tuple(values) if kind != "float" else tuple(_finite(value, str(value)) for value in values)
 
 
-def _expand(item: str, room: int, ranged: re.Pattern[str], plain: re.Pattern[str], conv: Callable) -> list:
+def _expand(
+    item: str, room: int, ranged: re.Pattern[str], plain: re.Pattern[str], conv: Callable[[str], Any]
+) -> list[Any]:
     """Expand one int or float item: a plain number or one of the three range forms."""
     if plain.fullmatch(item):
         _check_count(item, 1, room)
@@ -97,12 +100,13 @@ def _expand(item: str, room: int, ranged: re.Pattern[str], plain: re.Pattern[str
             return [int(v) for v in values] if conv is int else [_finite(round(v, 10), item) for v in values]
         except OverflowError:
             raise AxisValueError(f'"{item}" has a number out of range') from None
-    step = _number(match[3], conv, item) if match[3] else conv(1)
+    step = _number(match[3], conv, item) if match[3] else conv("1")
     if step == 0:
         raise AxisValueError(f'step 0 in "{item}"')
     if conv is int:  # A1111: range(a, b + 1, s), also for a negative s
-        _check_count(item, max(0, -((start - end - 1) // step)), room)
-        return list(range(start, end + 1, step))
+        first, last, stride = int(start), int(end), int(step)
+        _check_count(item, max(0, -((first - last - 1) // stride)), room)
+        return list(range(first, last + 1, stride))
     ratio = (end + step - start) / step  # A1111: numpy.arange(a, b + s, s) has ceil(ratio) values
     count = 0 if ratio <= 0 else math.ceil(ratio) if ratio <= MAX_AXIS_VALUES else MAX_AXIS_VALUES + 1
     _check_count(item, count, room)
@@ -117,7 +121,7 @@ def _linspace(start: float, stop: float, count: int) -> list[float]:
     return [i * step + float(start) for i in range(count - 1)] + [float(stop)]
 
 
-def _number(text: str, conv: Callable, item: str) -> int | float:
+def _number(text: str, conv: Callable[[str], Any], item: str) -> int | float:
     try:
         value = conv("".join(text.split()))
     except (ValueError, OverflowError):  # e.g. more digits than int() converts

@@ -24,7 +24,7 @@ def build_single_variable_plan(
     *,
     stage: str | None,
     variable: str,
-    values: str | list | tuple,
+    values: str | list[Any] | tuple[Any, ...],
     name: str | None = None,
     images_per_step: int = 1,
     seed: int | None = None,

@@ -27,13 +27,13 @@ def plan_records(records: Iterable[LearningRecord], plan_id: str) -> list[Learni
 
 def done_step_keys(records: Iterable[LearningRecord], plan_id: str) -> frozenset[str]:
     """The step keys of `plan_id` that have a successful record."""
-    return frozenset(str(r.learning["step_key"]) for r in plan_records(records, plan_id) if r.success is True)
+    return frozenset(str(r.step_key) for r in plan_records(records, plan_id) if r.success)
 
 
 def recorded_plan_seed(records: Iterable[LearningRecord], plan_id: str) -> int | None:
     """The shared seed an earlier run of the plan recorded (so resumed steps stay comparable)."""
     for record in reversed(plan_records(records, plan_id)):
-        tags = record.learning.get("tags")
+        tags = (record.learning or {}).get("tags")
         seed = tags.get(PLAN_SEED_TAG) if isinstance(tags, Mapping) else None
         if isinstance(seed, int) and not isinstance(seed, bool):
             return seed
@@ -44,8 +44,8 @@ def images_by_step(records: Iterable[LearningRecord], plan_id: str) -> dict[str,
     """The images of each step's latest successful record."""
     found: dict[str, tuple[str, ...]] = {}
     for record in plan_records(records, plan_id):
-        if record.success is True:
-            found[str(record.learning["step_key"])] = tuple(str(p) for p in record.data.get("images") or ())
+        if record.success:
+            found[str(record.step_key)] = tuple(str(p) for p in record.data.get("images") or ())
     return found
 
 
@@ -82,7 +82,7 @@ def plan_status(plan: LearningPlan, records: Iterable[LearningRecord]) -> PlanSt
     """Sort the plan's steps by what the records say."""
     mine = plan_records(records, plan.id)
     done = done_step_keys(mine, plan.id)
-    tried = {str(r.learning["step_key"]) for r in mine}
+    tried = {str(r.step_key) for r in mine}
     steps = expand_plan(plan)
     return PlanStatus(
         plan=plan,

@@ -53,7 +53,7 @@ def _stage_for(base: PipelineConfig, stage: Any, variable: str, where: str) -> s
             f"stage {stage!r} is not enabled in the base config (enabled: {', '.join(enabled)})",
             field=f"{where}.stage",
         )
-    return stage
+    return str(stage)
 
 
 def check_axis(base: PipelineConfig, raw: Any, where: str) -> PlanAxis:

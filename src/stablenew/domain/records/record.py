@@ -57,16 +57,125 @@ class LearningRecord:
             if key not in self.data:
                 raise ValueError(f"record without {key!r}")
 
-    def __getattr__(self, name: str) -> Any:
-        data = object.__getattribute__(self, "data")
-        if name in data:
-            return data[name]
-        raise AttributeError(name)
+    @property
+    def run_id(self) -> str:
+        """The run's id (unique within a log)."""
+        return str(self.data["run_id"])
+
+    @property
+    def timestamp(self) -> str:
+        """When the run started, ISO 8601."""
+        return str(self.data["timestamp"])
+
+    @property
+    def success(self) -> bool:
+        """Whether every stage of the run succeeded (only a stored `true` counts)."""
+        return self.data["success"] is True
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the run was cancelled (Ctrl-C, SIGTERM)."""
+        return bool(self.data.get("cancelled", False))
+
+    @property
+    def error(self) -> str | None:
+        """Why the run failed, or None."""
+        value: str | None = self.data.get("error")
+        return value
+
+    @property
+    def run_type(self) -> str:
+        """`single` or `learning`."""
+        return str(self.data.get("run_type", RUN_TYPE_SINGLE))
+
+    @property
+    def backend(self) -> str | None:
+        """The image backend that ran the stages."""
+        value: str | None = self.data.get("backend")
+        return value
+
+    @property
+    def prompt_pack(self) -> str | None:
+        """The config's prompt pack, or None."""
+        value: str | None = self.data.get("prompt_pack")
+        return value
+
+    @property
+    def prompt_id(self) -> str | None:
+        """The config's prompt id, or None."""
+        value: str | None = self.data.get("prompt_id")
+        return value
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The effective (resolved) config in the config file's shape."""
+        value: Mapping[str, Any] = self.data["config"]
+        return value
+
+    @property
+    def requested_config(self) -> Mapping[str, Any]:
+        """The config as the user wrote it."""
+        value: Mapping[str, Any] = self.data.get("requested_config", {})
+        return value
+
+    @property
+    def seed(self) -> int | None:
+        """The first seed a stage really used, or None."""
+        value: int | None = self.data.get("seed")
+        return value
+
+    @property
+    def stages(self) -> list[str]:
+        """The enabled stages that were asked for, in run order."""
+        return list(self.data.get("stages", []))
+
+    @property
+    def total_duration_s(self) -> float:
+        """Seconds from the run's start to its end."""
+        return float(self.data.get("total_duration_s", 0.0))
+
+    @property
+    def stage_events(self) -> list[dict[str, Any]]:
+        """One plain event per stage that ran, in order."""
+        return list(self.data.get("stage_events", []))
+
+    @property
+    def stage_summary(self) -> Mapping[str, Any]:
+        """Per stage: duration, outcome and image count."""
+        value: Mapping[str, Any] = self.data.get("stage_summary", {})
+        return value
+
+    @property
+    def outputs(self) -> Mapping[str, list[str]]:
+        """Image paths by stage."""
+        value: Mapping[str, list[str]] = self.data.get("outputs", {})
+        return value
+
+    @property
+    def images(self) -> list[str]:
+        """Every image path of the run."""
+        return list(self.data.get("images", []))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The record field `key` as stored, or `default` when absent."""
+        return self.data.get(key, default)
 
     @property
     def learning(self) -> Mapping[str, Any] | None:
         """The plan/step context, or None for a passive run."""
         return self.data.get("learning")
+
+    @property
+    def plan_id(self) -> str | None:
+        """The learning plan's id, or None for a passive run."""
+        value = (self.learning or {}).get("plan_id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def step_key(self) -> str | None:
+        """The learning step's key, or None for a passive run."""
+        value = (self.learning or {}).get("step_key")
+        return value if isinstance(value, str) else None
 
     def to_dict(self) -> dict[str, Any]:
         """The record's plain data (a shallow copy)."""

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+    wait_exponential,
+)
+from tenacity.stop import stop_base
 
 from stablenew.adapters.backends.a1111.faults import is_transient, malformed, status_error, transport_error
 from stablenew.domain.errors import BackendError, CancelledError
@@ -18,6 +26,16 @@ from stablenew.domain.run.cancel import CancelToken
 
 log = logging.getLogger("stablenew.a1111")
 INTERRUPT_PATH = "/sdapi/v1/interrupt"
+
+
+class _StopWhen(stop_base):
+    """A tenacity stop condition from a plain predicate (typed, unlike a bare callable)."""
+
+    def __init__(self, predicate: Callable[[RetryCallState], bool]) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.predicate(retry_state)
 
 
 class _AnswerTimeout(BackendError):
@@ -75,9 +93,12 @@ class A1111Client:
         """
         attempts = 0
         retrying = Retrying(
-            stop=stop_after_attempt(1 + (self.policy.retries if retries is None else retries))
-            | (lambda _state: cancel is not None and cancel.cancelled)
-            | (lambda state: deadline is not None and time.monotonic() + state.upcoming_sleep >= deadline),
+            stop=stop_any(
+                stop_after_attempt(1 + (self.policy.retries if retries is None else retries)),
+                _StopWhen(lambda _state: cancel is not None and cancel.cancelled),
+                _StopWhen(lambda state: deadline is not None
+                          and time.monotonic() + state.upcoming_sleep >= deadline),
+            ),
             wait=wait_exponential(multiplier=self.policy.backoff_s, max=self.policy.max_backoff_s),
             retry=retry_if_exception(is_transient),
             sleep=cancel.sleep if cancel is not None else time.sleep,

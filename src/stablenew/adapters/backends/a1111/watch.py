@@ -29,7 +29,8 @@ class WatchPolicy:
 
 def stage_progress(stage: str, body: dict[str, Any]) -> StageProgress:
     """A /progress answer as a StageProgress: overall fraction, sampling step of steps, the job text."""
-    state = body.get("state") if isinstance(body.get("state"), dict) else {}
+    raw = body.get("state")
+    state: dict[str, Any] = raw if isinstance(raw, dict) else {}
     fraction, step, total = body.get("progress"), state.get("sampling_step"), state.get("sampling_steps")
     known = isinstance(step, int) and isinstance(total, int) and total > 0
     return StageProgress(stage, float(fraction) if isinstance(fraction, int | float) else 0.0,
@@ -41,7 +42,8 @@ def _signature(body: Any) -> tuple[Any, ...] | None:
     """What counts as movement: progress, job number, sampling step, the job's name and timestamp."""
     if not isinstance(body, dict):
         return None
-    state = body.get("state") if isinstance(body.get("state"), dict) else {}
+    raw = body.get("state")
+    state: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return (body.get("progress"), state.get("job"), state.get("job_no"), state.get("job_count"),
             state.get("sampling_step"), state.get("job_timestamp"))
 
@@ -91,7 +93,8 @@ class GenerationWatch:
             raise CancelledError(f"{cancel.reason or 'cancelled'}; the A1111 generation was interrupted")
         if "error" in outcome:
             raise outcome["error"]
-        return outcome["answer"]
+        answer: Answer = outcome["answer"]
+        return answer
 
     def _watch(self, done: threading.Event, stage: str, cancel: CancelToken | None) -> float | None:
         """Seconds without progress when the server stalled, else None (finished or cancelled)."""

@@ -9,13 +9,31 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_any,
+    wait_exponential,
+)
+from tenacity.stop import stop_base
 
 from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.domain.errors import BackendError, CancelledError
 
 T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({502, 503, 504})
+
+
+class _StopWhen(stop_base):
+    """A tenacity stop condition from a plain predicate (typed, unlike a bare callable)."""
+
+    def __init__(self, predicate: Callable[[RetryCallState], bool]) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.predicate(retry_state)
 
 
 class _Transient(Exception):
@@ -93,9 +111,11 @@ class ComfyUIClient:
             return left is not None and state.upcoming_sleep >= left
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1)
-            | (lambda _state: budget.cancel is not None and budget.cancel.cancelled)
-            | past_deadline,
+            stop=stop_any(
+                stop_after_attempt(self.retries + 1),
+                _StopWhen(lambda _state: budget.cancel is not None and budget.cancel.cancelled),
+                _StopWhen(past_deadline),
+            ),
             reraise=True,
             before_sleep=lambda _state: budget.count_retry(),
             sleep=budget.cancel.sleep if budget.cancel is not None else time.sleep,

@@ -27,9 +27,10 @@ class Timing:
 def stage_progress(stage: str, data: dict[str, Any]) -> StageProgress:
     """A websocket `progress` message (sampling step `value` of `max` at `node`) as a StageProgress."""
     value, maximum, node = data.get("value"), data.get("max"), data.get("node")
-    known = isinstance(value, int) and isinstance(maximum, int) and maximum > 0
-    return StageProgress(stage, value / maximum if known else 0.0, step=value if known else None,
-                         total=maximum if known else None, detail=f"node {node}" if node is not None else "")
+    detail = f"node {node}" if node is not None else ""
+    if isinstance(value, int) and isinstance(maximum, int) and maximum > 0:
+        return StageProgress(stage, value / maximum, step=value, total=maximum, detail=detail)
+    return StageProgress(stage, 0.0, step=None, total=None, detail=detail)
 
 
 def _failure(kind: str, data: dict[str, Any], cancel: CancelToken | None) -> Exception:

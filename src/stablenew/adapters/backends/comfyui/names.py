@@ -148,6 +148,7 @@ def translate_sampler(
         raise _unknown("sampler", sampler, samplers, field, source)
     prefix = field.rsplit(".", 1)[0] + "." if "." in field else ""
     wanted = (scheduler or "automatic").strip()
+    comfy_scheduler: str | None
     if wanted.lower() == "automatic":
         comfy_scheduler = implied or AUTOMATIC.get(comfy_sampler, "normal")
     else:

@@ -68,7 +68,8 @@ def load_workflow(path: Path, setting: str) -> Graph:
             source=str(path),
             field=where,
         )
-    return data
+    graph: dict[str, dict[str, Any]] = data
+    return graph
 
 
 class Templates:
