@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -32,7 +33,9 @@ def test_a_timed_out_generation_is_interrupted_and_not_retried_past_the_stage_de
     assert time.monotonic() - started < 2.5  # not 4 attempts x 0.5 s, nor the 3 s generation
     assert a1111_server.count(TXT2IMG) == 1 and a1111_server.interrupts == 1
     (record,) = read_records(tmp_path / "output" / "learning" / "learning_records.jsonl")
-    assert "timed out after 0.5 s" in record["stage_events"][0]["error"]
+    # the attempt's limit is what is left of the 0.5 s stage budget: 0.5 s, or a little less when busy
+    error = record["stage_events"][0]["error"]
+    assert re.search(r"timed out after 0\.(5|4[5-9]\d*) s", error), error
     a1111_server.generation_delay_s = 0.0  # the abandoned job stopped: nothing queues behind it
     started = time.monotonic()
     assert container.pipeline_controller().run(pipeline(txt2img={"steps": 2})).success
