@@ -46,7 +46,9 @@ def _comfyui_http(base_url: str, connect_timeout_s: float, request_timeout_s: fl
 
 def _server_section(app_config: AppConfig) -> A1111Settings | ComfyUISettings | None:
     """The config section of the chosen HTTP backend (None for the in-process one)."""
-    return {"a1111": app_config.a1111, "comfyui": app_config.comfyui}.get(app_config.backend)
+    sections: dict[str, A1111Settings | ComfyUISettings] = {"a1111": app_config.a1111,
+                                                            "comfyui": app_config.comfyui}
+    return sections.get(app_config.backend)
 
 
 def _server_label(app_config: AppConfig) -> str:
