@@ -57,7 +57,10 @@ def test_a_stalled_server_is_interrupted_and_named(comfyui_server: FakeComfyUISe
 
 @pytest.mark.parametrize("comfyui_server", [{"step_delay_s": 0.2}], indirect=True)
 def test_the_stage_timeout_interrupts_too(comfyui_server: FakeComfyUIServer) -> None:
-    backend = make_backend(comfyui_server.base_url, stage_timeout_s=0.3)
+    # 40 steps of 0.2 s: 8 s of generation; the 1.5 s stage budget runs out mid-generation even on a
+    # busy machine (the catalog is read first, outside the budget, so the prompt is surely queued)
+    backend = make_backend(comfyui_server.base_url, stage_timeout_s=1.5)
+    backend.catalog()
     with pytest.raises(BackendError) as caught:
         backend.generate(REQUEST)
     assert caught.value.kind == "timeout" and comfyui_server.interrupts == 1
@@ -68,7 +71,10 @@ def test_the_stage_timeout_while_polling(comfyui_server: FakeComfyUIServer) -> N
     from tests.servers.comfyui_server import ComfyFault
 
     comfyui_server.add_fault("/ws", ComfyFault("status", status=503))
-    backend = make_backend(comfyui_server.base_url, stage_timeout_s=0.3)
+    # 40 steps of 0.2 s: 8 s of generation; the 1.5 s stage budget runs out mid-generation even on a
+    # busy machine (the catalog is read first, outside the budget, so the prompt is surely queued)
+    backend = make_backend(comfyui_server.base_url, stage_timeout_s=1.5)
+    backend.catalog()
     with pytest.raises(BackendError) as caught:
         backend.generate(REQUEST)
     assert caught.value.kind == "timeout" and comfyui_server.interrupts == 1
