@@ -9,8 +9,9 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from stablenew.adapters.backends.procedural import ProceduralBackend
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError
 from stablenew.domain.run.generation import StageRequest
 
 BASE = {

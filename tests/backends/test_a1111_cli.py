@@ -43,7 +43,7 @@ def test_failed_run_exits_1_with_its_record_written(a1111_server: FakeA1111Serve
     (record,) = read_records(tmp_path / "output" / "learning" / "learning_records.jsonl")
     assert record["success"] is False
     assert [e["outcome"] for e in record["stage_events"]] == ["success", "failed"]
-    assert record["stage_events"][1]["error_kind"] == "oom"
+    assert record["stage_events"][1]["error_kind"] == "out_of_memory"
 
 
 def test_environment_overrides_the_config_file(

@@ -91,4 +91,4 @@ def test_other_404s_still_fail_discovery_with_the_api_hint(
 
     a1111_server.add_fault("/sdapi/v1/samplers", Fault("status", status=404))
     status = a1111_container(a1111_server, tmp_path).backend().check()
-    assert not status.usable and "--api?" in status.reason
+    assert not status.usable and "not the A1111 API (is it started with --api" in status.reason

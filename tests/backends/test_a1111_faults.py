@@ -33,18 +33,18 @@ def _record(tmp_path: Path) -> dict:
 @pytest.mark.parametrize(
     ("fault", "kind", "requests"),
     [
-        (Fault("status", status=500), "http_500", 1),
-        (Fault("oom"), "oom", 1),
-        (Fault("status", status=503, times=3), "http_503", 3),
-        (Fault("status", status=502, times=3), "http_502", 3),
-        (Fault("status", status=504, times=3), "http_504", 3),
+        (Fault("status", status=500), "server_error", 1),
+        (Fault("oom"), "out_of_memory", 1),
+        (Fault("status", status=503, times=3), "server_error", 3),
+        (Fault("status", status=502, times=3), "server_error", 3),
+        (Fault("status", status=504, times=3), "server_error", 3),
         (Fault("timeout", delay_s=1.0, times=3), "timeout", 1),  # the stage deadline is spent
         (Fault("close", times=3), "connection_error", 3),
-        (Fault("malformed_json"), "malformed_response", 1),
+        (Fault("malformed_json"), "bad_response", 1),
         (Fault("bad_base64"), "bad_image", 1),
-        (Fault("status", status=422), "http_422", 1),
+        (Fault("status", status=422), "bad_request", 1),
     ],
-    ids=["500", "oom", "503x3", "502x3", "504x3", "read-timeout-x3", "closed-x3", "malformed-json",
+    ids=["500", "out_of_memory", "503x3", "502x3", "504x3", "read-timeout-x3", "closed-x3", "malformed-json",
          "bad-base64", "422"],
 )
 def test_fault_fails_the_stage_with_its_kind_and_the_policy_retry_count(
@@ -59,7 +59,7 @@ def test_fault_fails_the_stage_with_its_kind_and_the_policy_retry_count(
     event = _record(tmp_path)["stage_events"][0]
     assert event["error_kind"] == kind and event["outcome"] == "failed"
     assert event["params"].get("retries", 0) == requests - 1
-    assert event["error"].startswith("POST /sdapi/v1/txt2img")
+    assert event["error"].startswith(f"A1111 at {a1111_server.base_url}: POST /sdapi/v1/txt2img")
 
 
 def test_oom_says_what_to_do(a1111_server: FakeA1111Server, tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_transient_fault_then_success_is_retried_and_recorded(
 def test_connection_refused_is_retried_then_named(tmp_path: Path) -> None:
     container = a1111_container(closed_port_url(), tmp_path)
     backend = container.backend()
-    from stablenew.domain.errors import BackendError
+    from stablenew.domain.run.failures import BackendError
     from stablenew.domain.run.generation import StageRequest
 
     with pytest.raises(BackendError) as caught:
@@ -105,7 +105,7 @@ def test_unauthorized_without_credentials_fails_once_and_hints(
     server = a1111_server_factory(username="alice", password="wonderland-77")
     container = a1111_container(server, tmp_path)
     result = container.pipeline_controller().run(pipeline())
-    assert result.events[0].error_kind == "http_401_unauthorized"
+    assert result.events[0].error_kind == "unauthorized"
     assert "STABLENEW_A1111__PASSWORD" in (result.error or "")
     assert server.count("/sdapi/v1/sd-models") == 1 and server.count(TXT2IMG) == 0
 
@@ -117,7 +117,7 @@ def test_credentials_are_sent_as_basic_auth(a1111_server_factory, tmp_path: Path
     assert server.requests[-1].headers["authorization"].startswith("Basic ")
     wrong = a1111_container(server, tmp_path / "w", username="alice", password="not-it")
     result = wrong.pipeline_controller().run(pipeline())
-    assert result.events[0].error_kind == "http_401_unauthorized"
+    assert result.events[0].error_kind == "unauthorized"
     assert "were rejected" in (result.error or "") and "not-it" not in (result.error or "")
 
 
@@ -129,7 +129,7 @@ def test_upscale_fault_is_recorded_on_the_upscale_stage(
     config = pipeline(txt2img={"steps": 2}, upscale={"upscaler": "Lanczos"})
     result = container.pipeline_controller().run(config)
     assert [e.outcome for e in result.events] == ["success", "failed"]
-    assert result.events[1].error_kind == "http_500" and a1111_server.count(EXTRAS) == 1
+    assert result.events[1].error_kind == "server_error" and a1111_server.count(EXTRAS) == 1
     assert _record(tmp_path)["success"] is False
 
 

@@ -124,7 +124,7 @@ def test_an_interrupt_that_cannot_be_sent_is_only_logged(
 def test_an_unvalidated_unknown_name_fails_the_stage_as_bad_request(
     a1111_server: FakeA1111Server, tmp_path: Path,
 ) -> None:
-    from stablenew.domain.errors import BackendError
+    from stablenew.domain.run.failures import BackendError
 
     backend = a1111_container(a1111_server, tmp_path).backend()
     with pytest.raises(BackendError) as caught:

@@ -29,7 +29,7 @@ def test_a_plan_goes_on_after_a_faulted_step(a1111_server: FakeA1111Server, tmp_
     assert a1111_server.count(TXT2IMG) == 2
     records = read_records(tmp_path / "output" / "learning" / "learning_records.jsonl")
     assert [r["success"] for r in records] == [False, True]
-    assert records[0]["stage_events"][0]["error_kind"] == "oom"
+    assert records[0]["stage_events"][0]["error_kind"] == "out_of_memory"
     assert [body["sampler_name"] for body in a1111_server.payloads(TXT2IMG)] == ["Euler a", "DPM++ 2M"]
     assert {body["seed"] for body in a1111_server.payloads(TXT2IMG)} == {1234}
     assert records[1]["learning"]["variables"] == {"txt2img.sampler_name": "DPM++ 2M"}

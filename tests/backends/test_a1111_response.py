@@ -6,13 +6,11 @@ import base64
 import io
 import json
 
-import httpx
 import pytest
 from PIL import Image, PngImagePlugin
 
 from stablenew.adapters.backends.a1111 import payloads, response
-from stablenew.adapters.backends.a1111.faults import status_error
-from stablenew.domain.errors import BackendError
+from stablenew.domain.run.failures import BackendError
 from stablenew.domain.run.generation import StageRequest
 
 
@@ -55,7 +53,7 @@ def test_generation_output_checks_the_documented_shape() -> None:
     for bad in ({"images": "x"}, {"images": [], "info": "{not json"}, {"images": [], "info": "[1]"}, []):
         with pytest.raises(BackendError) as caught:
             response.generation_output(bad, "w", retries=0)
-        assert caught.value.kind == "malformed_response"
+        assert caught.value.kind == "bad_response"
     no_infotext = response.generation_output({"images": [_b64(png)], "info": json.dumps({"seed": 4})}, "w",
                                              retries=2)
     assert no_infotext.images[0].infotext is None and no_infotext.params["retries"] == 2
@@ -69,19 +67,6 @@ def test_upscale_output_without_input_infotext_and_malformed() -> None:
         response.upscale_output({"html_info": ""}, "w", request_params={}, input_infotext=None, retries=0)
     assert response.png_parameters(b"not a png") is None
     assert response.png_parameters(_png("hello")) == "hello"
-
-
-def test_error_bodies_are_summarised() -> None:
-    request = httpx.Request("POST", "http://h/sdapi/v1/txt2img")
-    plain = status_error(httpx.Response(500, text="<html>boom</html>", request=request), "w",
-                         has_credentials=False)
-    assert (plain.kind, str(plain)) == ("http_500", "w: HTTP 500: <html>boom</html>")
-    listed = status_error(httpx.Response(422, json=[{"loc": ["body"]}], request=request), "w",
-                          has_credentials=False)
-    assert listed.kind == "http_422" and '"loc"' in str(listed)
-    missing = status_error(httpx.Response(404, json={"detail": "Not Found"}, request=request), "w",
-                           has_credentials=False)
-    assert missing.kind == "http_404" and "--api" in str(missing)
 
 
 def test_payloads_need_a_readable_input_image() -> None:

@@ -9,8 +9,9 @@ from tests.backends.comfyui_helpers import make_backend
 from tests.servers import comfyui_fixtures
 from tests.servers.comfyui_server import FakeComfyUIServer
 
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError
 from stablenew.domain.run.generation import StageProgress, StageRequest
 
 comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name

@@ -90,7 +90,7 @@ def test_a_failed_run_exits_1_with_its_record(comfyui_server: FakeComfyUIServer)
     result = runner.invoke(app, ["run", "p.toml", "--config", _app_config(comfyui_server)])
     assert result.exit_code == 1
     (record,) = _records()
-    assert record.success is False and record.stage_events[0]["error_kind"] == "http_503"
+    assert record.success is False and record.stage_events[0]["error_kind"] == "server_error"
     assert record.stage_events[0]["params"]["retries"] == 1 and comfyui_server.count("/prompt") == 2
 
 
@@ -141,4 +141,4 @@ def test_a_learning_plan_runs_on_comfyui_and_goes_on_after_a_failed_step(
     assert [r.success for r in records] == [False, True]
     sampled = [p["prompt"]["3"]["inputs"]["cfg"] for p in comfyui_server.prompts if "3" in p["prompt"]]
     assert sampled == [5.0, 7.0]
-    assert records[0].stage_events[0]["error_kind"] == "http_500"
+    assert records[0].stage_events[0]["error_kind"] == "server_error"

@@ -29,11 +29,11 @@ def _posts(server: FakeComfyUIServer) -> int:
 @pytest.mark.parametrize(
     ("fault", "kind", "posts", "retries"),
     [
-        (ComfyFault("status", status=500), "http_500", 1, 0),
-        (ComfyFault("status", status=503, times=3), "http_503", 3, 2),
-        (ComfyFault("malformed_json"), "malformed_response", 1, 0),
-        (ComfyFault("node_errors", message="sampler_name: 'foo' not in ['euler']"), "node_errors", 1, 0),
-        (ComfyFault("execution_error"), "execution_error", 1, 0),
+        (ComfyFault("status", status=500), "server_error", 1, 0),
+        (ComfyFault("status", status=503, times=3), "server_error", 3, 2),
+        (ComfyFault("malformed_json"), "bad_response", 1, 0),
+        (ComfyFault("node_errors", message="sampler_name: 'foo' not in ['euler']"), "bad_request", 1, 0),
+        (ComfyFault("execution_error"), "out_of_memory", 1, 0),
         # a read timeout on POST /prompt is not retried: ComfyUI may have queued the prompt already
         (ComfyFault("timeout", delay_s=2.0, times=3), "timeout", 1, 0),
     ],
@@ -116,9 +116,9 @@ def test_a_broken_websocket_frame_is_ignored(tmp_path: Path, comfyui_server: Fak
 @pytest.mark.parametrize(
     ("path", "fault", "kind"),
     [
-        ("/view", ComfyFault("status", status=500), "http_500"),
-        ("/history", ComfyFault("malformed_json"), "malformed_response"),
-        ("/object_info", ComfyFault("status", status=500), "http_500"),
+        ("/view", ComfyFault("status", status=500), "server_error"),
+        ("/history", ComfyFault("malformed_json"), "bad_response"),
+        ("/object_info", ComfyFault("status", status=500), "server_error"),
     ],
 )
 def test_faults_after_the_prompt_fail_the_stage_too(

@@ -13,7 +13,8 @@ from tests.servers import comfyui_fixtures
 from tests.servers import comfyui_graphs as graphs
 from tests.servers.comfyui_server import FakeComfyUIServer
 
-from stablenew.domain.errors import BackendError, ConfigError
+from stablenew.domain.errors import ConfigError
+from stablenew.domain.run.failures import BackendError
 from stablenew.domain.run.generation import StageRequest
 
 comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
@@ -226,4 +227,4 @@ def test_check_of_a_server_that_is_not_there() -> None:
     from tests.backends.comfyui_helpers import free_port
 
     status = make_backend(f"http://127.0.0.1:{free_port()}", retries=0).check()
-    assert not status.usable and "cannot connect" in status.reason
+    assert not status.usable and "connection refused" in status.reason

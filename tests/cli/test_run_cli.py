@@ -16,7 +16,7 @@ from stablenew.adapters.pipeline.png_files import read_png_text
 from stablenew.adapters.records import read_records
 from stablenew.cli import app
 from stablenew.cli.errors import cli_errors
-from stablenew.domain.errors import BackendError
+from stablenew.domain.run.failures import BackendError, FailureKind
 
 GOOD = """prompt = "a lighthouse at dusk, oil painting"
 negative_prompt = "blurry"
@@ -244,7 +244,7 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
 
 def test_cli_errors_maps_other_errors_to_exit_1_and_debug_reraises() -> None:
     with pytest.raises(typer.Exit) as caught, cli_errors(debug=False):
-        raise BackendError("a1111 is not reachable", kind="unreachable")
+        raise BackendError("a1111 is not reachable", kind=FailureKind.CONNECTION_REFUSED)
     assert caught.value.exit_code == 1
     with pytest.raises(BackendError), cli_errors(debug=True):
         raise BackendError("a1111 is not reachable")

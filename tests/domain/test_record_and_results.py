@@ -8,6 +8,7 @@ import pytest
 
 from stablenew.domain.records.builder import build_learning_record
 from stablenew.domain.records.record import RECORD_SCHEMA, LearningContext, LearningRecord
+from stablenew.domain.run.failures import FailureKind
 from stablenew.domain.run.results import ImageArtifact, PipelineRunResult, StageEvent
 from tests.learning.records_helpers import four_stage_config, run_result
 
@@ -48,12 +49,12 @@ def test_result_helpers() -> None:
     image = ImageArtifact(path="a.png", sha256="0" * 64, width=8, height=8, seed=1)
     events = (
         StageEvent("txt2img", T, T, 1.5, "success", images=(image,), params={"seed": 1}),
-        StageEvent("upscale", T, T, 0.25, "failed", error="x", error_kind="k"),
+        StageEvent("upscale", T, T, 0.25, "failed", error="x", error_kind=FailureKind.TIMEOUT),
     )
     result = PipelineRunResult(run_id="r", started_at=T, ended_at=T, success=False, events=events)
     assert result.duration_s == 1.75 and result.images == (image,)
     assert result.stage_images() == {"txt2img": ["a.png"], "upscale": []}
-    assert events[1].to_dict()["error_kind"] == "k" and events[0].to_dict()["images"][0]["seed"] == 1
+    assert events[1].to_dict()["error_kind"] == "timeout" and events[0].to_dict()["images"][0]["seed"] == 1
     assert PipelineRunResult(run_id="r", started_at=T, ended_at=T, success=True).images == ()
 
 
@@ -62,7 +63,7 @@ def test_a_failed_run_record_keeps_the_error_and_only_the_stages_that_ran() -> N
     record = build_learning_record(config, run_result(config, fail_stage="adetailer"))
     assert record.success is False and record.error == "adetailer: server said no"
     assert [e["stage"] for e in record.stage_events] == ["txt2img", "img2img", "adetailer"]
-    assert record.stage_events[-1]["error_kind"] == "http_500" and record.outputs["adetailer"] == []
+    assert record.stage_events[-1]["error_kind"] == "server_error" and record.outputs["adetailer"] == []
     assert record.images == ["output/runs/run-1/02-img2img-000.png"]  # the last images produced
     assert record.stages == ["txt2img", "img2img", "adetailer", "upscale"]  # what was asked
     assert record.total_duration_s == 1.5 and record.seed == 1234

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 
 from stablenew.domain.config.stage_fields import STAGE_DEFAULTS, STAGE_FIELDS, FieldSpec, field_spec
-from stablenew.domain.errors import BackendError, ConfigError, InputError, PlanError
+from stablenew.domain.errors import ConfigError, InputError, PlanError
 from stablenew.domain.records.infotext import format_infotext
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 
 
 def test_infotext_reads_like_a1111() -> None:
@@ -50,8 +51,8 @@ def test_input_errors_name_source_and_field() -> None:
     assert str(error.with_source("a.toml")) == "a.toml: txt2img.steps: expected an integer"
     assert str(PlanError("bad", field="values")) == "values: bad" and str(InputError("bad")) == "bad"
     assert isinstance(error.with_source("a"), ConfigError)
-    backend = BackendError("down", kind="unreachable", retries=2)
-    assert (backend.kind, backend.retries, str(backend)) == ("unreachable", 2, "down")
+    backend = BackendError("down", kind=FailureKind.CONNECTION_REFUSED, retries=2)
+    assert (backend.kind, backend.retries, str(backend)) == ("connection_refused", 2, "down")
 
 
 def test_cancel_runs_callbacks_once_and_can_unregister() -> None:

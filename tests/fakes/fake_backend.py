@@ -6,9 +6,10 @@ import io
 
 from PIL import Image
 
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 
 
@@ -32,7 +33,7 @@ class FakeImageBackend(ImageBackend):
         if cancel is not None and cancel.cancelled:
             raise CancelledError("cancelled")
         if request.stage in self.fail_stages:
-            raise BackendError(self.fail_stages[request.stage], kind="fake_failure")
+            raise BackendError(self.fail_stages[request.stage], kind=FailureKind.EXECUTION_ERROR)
         seed = request.params.get("seed", -1)
         used = self.seed if seed in (None, -1) else seed
         count = int(request.params.get("batch_size", 1))

@@ -8,6 +8,7 @@ from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.config.rules import parse_pipeline_config
 from stablenew.domain.records.builder import build_learning_record
 from stablenew.domain.records.record import LearningContext, LearningRecord
+from stablenew.domain.run.failures import FailureKind
 from stablenew.domain.run.results import SUCCESS, ImageArtifact, PipelineRunResult, StageEvent
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -60,7 +61,7 @@ def run_result(
                 duration_s=0.5,
                 outcome="failed" if failed else SUCCESS,
                 error="server said no" if failed else None,
-                error_kind="http_500" if failed else None,
+                error_kind=FailureKind.SERVER_ERROR if failed else None,
                 images=() if failed else (image,),
                 params={"seed": seed} if stage.stage != "upscale" else {},
             )

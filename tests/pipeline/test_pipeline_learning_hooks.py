@@ -14,9 +14,9 @@ from stablenew.adapters.pipeline.png_files import read_png_text
 from stablenew.adapters.records import LearningRecordWriter
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.config.rules import parse_pipeline_config
-from stablenew.domain.errors import BackendError
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import StageOutput
 
 CONFIG = {
@@ -107,7 +107,7 @@ def test_a_failing_stage_ends_the_run_and_its_record_says_why(tmp_path: Path) ->
     (record,) = sink.records
     assert record.success is False and record.error == "img2img: server said no"
     failed = record.stage_events[1]
-    assert failed["error"] == "server said no" and failed["error_kind"] == "fake_failure"
+    assert failed["error"] == "server said no" and failed["error_kind"] == "execution_error"
 
 
 class _ExplodingBackend(FakeImageBackend):
@@ -141,7 +141,8 @@ def test_a_backend_returning_no_image_fails_the_stage(tmp_path: Path) -> None:
 
 
 def test_a_retried_backend_error_records_its_retries(tmp_path: Path) -> None:
-    result = _runner(tmp_path, _ExplodingBackend(BackendError("timed out", kind="timeout", retries=3))).run(
+    error = BackendError("timed out", kind=FailureKind.TIMEOUT, retries=3)
+    result = _runner(tmp_path, _ExplodingBackend(error)).run(
         _config()
     )
     assert result.events[0].params["retries"] == 3 and result.events[0].error_kind == "timeout"

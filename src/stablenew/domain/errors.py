@@ -37,14 +37,5 @@ class AxisValueError(ValueError):
     """An axis value string cannot be read; the caller adds the field path."""
 
 
-class BackendError(StableNewError):
-    """A generation backend failed to produce a stage's images."""
-
-    def __init__(self, message: str, *, kind: str = "backend_error", retries: int = 0) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.retries = retries
-
-
 class CancelledError(StableNewError):
     """The work was cancelled on request."""

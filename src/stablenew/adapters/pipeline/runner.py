@@ -11,7 +11,7 @@ from typing import Any
 from stablenew import __version__
 from stablenew.adapters.pipeline.png_files import png_size, save_png
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
@@ -20,6 +20,7 @@ from stablenew.domain.records.builder import build_learning_record
 from stablenew.domain.records.infotext import format_infotext, postprocess_infotext
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import StageOutput, StageRequest
 from stablenew.domain.run.results import (
     CANCELLED,
@@ -45,7 +46,7 @@ class _Source:
 class _Attempt:
     outcome: str = SUCCESS
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: FailureKind | None = None
     images: list[ImageArtifact] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -128,18 +129,19 @@ class PipelineRunner(PipelineRun):
                 output = self.backend.generate(request, cancel)
                 attempt.params.update(output.params)
                 if not output.images:
-                    raise BackendError(f"{self.backend.name} returned no image", kind="no_images")
+                    raise BackendError(f"{self.backend.name} returned no image", kind=FailureKind.NO_IMAGES)
                 offset = len(attempt.images)
                 produced.extend(self._save(config, stage, index, run_id, output, offset, attempt, source))
         except CancelledError as exc:
-            attempt.outcome, attempt.error, attempt.error_kind = CANCELLED, str(exc), "cancelled"
+            attempt.outcome, attempt.error, attempt.error_kind = CANCELLED, str(exc), FailureKind.CANCELLED
         except BackendError as exc:
             attempt.outcome, attempt.error, attempt.error_kind = FAILED, str(exc), exc.kind
             if exc.retries:
                 attempt.params["retries"] = exc.retries
         except Exception as exc:  # a run never raises: any surprise is this stage's failure
             attempt.outcome, attempt.error = FAILED, f"{type(exc).__name__}: {exc}"
-            attempt.error_kind = "io_error" if isinstance(exc, OSError) else "internal_error"
+            io_error = isinstance(exc, OSError)
+            attempt.error_kind = FailureKind.IO_ERROR if io_error else FailureKind.INTERNAL_ERROR
             log.debug("stage %s failed", stage.stage, exc_info=True)
         event = StageEvent(
             stage=stage.stage, started_at=started, ended_at=self.clock.now(),

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from stablenew.domain.run.failures import FailureKind
+
 RECORD_SCHEMA = "stablenew.learning-record/1"
 RUN_TYPE_SINGLE, RUN_TYPE_LEARNING = "single", "learning"
 
@@ -176,6 +178,14 @@ class LearningRecord:
         """The learning step's key, or None for a passive run."""
         value = (self.learning or {}).get("step_key")
         return value if isinstance(value, str) else None
+
+    @property
+    def failure_kind(self) -> FailureKind | None:
+        """Why the run failed (its first failed or cancelled stage's kind; older tags mapped), or None."""
+        for event in self.data.get("stage_events") or ():
+            if isinstance(event, Mapping) and event.get("outcome") not in (None, "success"):
+                return FailureKind.parse(event.get("error_kind")) or FailureKind.UNKNOWN
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The record's plain data (a shallow copy)."""

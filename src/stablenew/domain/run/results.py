@@ -8,6 +8,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from stablenew.domain.run.failures import FailureKind
+
 SUCCESS, FAILED, CANCELLED = "success", "failed", "cancelled"
 
 
@@ -37,7 +39,7 @@ class StageEvent:
     duration_s: float
     outcome: str
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: FailureKind | None = None
     images: tuple[ImageArtifact, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -53,7 +55,7 @@ class StageEvent:
             "duration_s": round(self.duration_s, 6),
             "outcome": self.outcome,
             "error": self.error,
-            "error_kind": self.error_kind,
+            "error_kind": None if self.error_kind is None else self.error_kind.value,
             "images": [image.to_dict() for image in self.images],
             "params": dict(self.params),
         }

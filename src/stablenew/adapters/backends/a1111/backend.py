@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 
 import httpx
 
 from stablenew.adapters.backends.a1111 import payloads, response
-from stablenew.adapters.backends.a1111.client import A1111Client, RetryPolicy
+from stablenew.adapters.backends.a1111.client import A1111Client
 from stablenew.adapters.backends.a1111.discovery import (
     DISCOVERY_TIMEOUT_S,
     Catalog,
@@ -19,10 +18,12 @@ from stablenew.adapters.backends.a1111.discovery import (
 )
 from stablenew.adapters.backends.a1111.names import first_names
 from stablenew.adapters.backends.a1111.watch import GenerationWatch, WatchPolicy
+from stablenew.adapters.backends.http import Budget, RetryPolicy
 from stablenew.domain.config.pipeline import PipelineConfig
-from stablenew.domain.errors import BackendError, CancelledError, ConfigError
+from stablenew.domain.errors import CancelledError, ConfigError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import BackendStatus, StageOutput, StageRequest
 
 SYSINFO_PATH = "/internal/sysinfo"
@@ -77,8 +78,7 @@ class A1111Backend(ImageBackend):
         try:
             catalog = fetch_catalog(self.client, retries=0)
         except BackendError as exc:
-            return BackendStatus(name=self.name, usable=False,
-                                 reason=f"A1111 at {self.client.base_url}: {exc}")
+            return BackendStatus(name=self.name, usable=False, reason=str(exc))
         with self._lock:
             self._catalog, self._adetailer = catalog, None  # a check re-reads what the server offers
         usable = bool(catalog.models.choices)
@@ -98,23 +98,24 @@ class A1111Backend(ImageBackend):
         try:
             names = self.catalog().translate(request.params, where=request.stage)
         except ConfigError as exc:
-            raise BackendError(f"{exc.field}: {exc.message}", kind="bad_request") from None
+            raise BackendError(f"{exc.field}: {exc.message}", kind=FailureKind.BAD_REQUEST) from None
         timeout_s = float(self.stage_timeouts_s.get(request.stage, self.stage_timeout_s))
-        deadline = time.monotonic() + timeout_s  # the whole stage: every attempt and backoff wait
+        budget = Budget.for_stage(cancel, timeout_s)  # the whole stage: every attempt and backoff wait
         if request.stage == "upscale":
-            return self._upscale(request, names, timeout_s, deadline, cancel)
+            return self._upscale(request, names, budget)
         path, body = payloads.generation_body(request, names)
-        answer = self.watch.run(path, body, stage=request.stage, deadline=deadline, cancel=cancel)
-        return response.generation_output(answer.body, f"POST {path}", retries=answer.retries)
+        answer = self.watch.run(path, body, stage=request.stage, budget=budget)
+        where = self.client.where("POST", path)
+        return response.generation_output(answer.body, where, retries=answer.retries)
 
-    def _upscale(self, request: StageRequest, names: Mapping[str, str], timeout_s: float, deadline: float,
-                 cancel: CancelToken | None) -> StageOutput:
+    def _upscale(self, request: StageRequest, names: Mapping[str, str], budget: Budget) -> StageOutput:
         body = payloads.upscale_body(request, names)
+        cancel = budget.cancel
         # no stall watch here: A1111 reports no step progress while one image is upscaled
         unregister = cancel.on_cancel(self.client.interrupt) if cancel is not None else (lambda: None)
         try:
-            answer = self.client.request("POST", payloads.EXTRAS_PATH, body, timeout_s=timeout_s,
-                                         cancel=cancel, deadline=deadline)
+            answer = self.client.request("POST", payloads.EXTRAS_PATH, body, timeout_s=budget.limit_s,
+                                         budget=budget)
         finally:
             unregister()
         if cancel is not None and cancel.cancelled:
@@ -124,7 +125,8 @@ class A1111Backend(ImageBackend):
             params.update(upscaler_2=body["upscaler_2"],
                           extras_upscaler_2_visibility=body["extras_upscaler_2_visibility"])
         infotext = response.png_parameters(request.input_image) if request.input_image else None
-        return response.upscale_output(answer.body, f"POST {payloads.EXTRAS_PATH}", request_params=params,
+        return response.upscale_output(answer.body, self.client.where("POST", payloads.EXTRAS_PATH),
+                                       request_params=params,
                                        input_infotext=infotext, retries=answer.retries)
 
     def _version(self) -> str | None:

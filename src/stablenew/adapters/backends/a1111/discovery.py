@@ -8,11 +8,11 @@ from typing import Any
 
 from stablenew.adapters.backends.a1111 import names as n
 from stablenew.adapters.backends.a1111.client import A1111Client
-from stablenew.adapters.backends.a1111.faults import malformed
 from stablenew.domain.config.name_matching import NameChoice, NameSet, split_legacy_sampler
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
 from stablenew.domain.config.stage_fields import LATENT_UPSCALERS
-from stablenew.domain.errors import BackendError, ConfigError
+from stablenew.domain.errors import ConfigError
+from stablenew.domain.run.failures import BackendError, FailureKind
 
 LIST_PATHS = {
     "models": "/sdapi/v1/sd-models", "samplers": "/sdapi/v1/samplers", "schedulers": "/sdapi/v1/schedulers",
@@ -103,7 +103,7 @@ def fetch_catalog(client: A1111Client, *, retries: int | None = None) -> Catalog
         try:
             rows[key] = _rows(client, path, retries)
         except BackendError as exc:
-            if key != "schedulers" or exc.kind != "http_404":
+            if key != "schedulers" or exc.kind is not FailureKind.NOT_API:
                 raise
             rows[key], legacy = list(n.BUILT_IN_SCHEDULERS), True
     return Catalog(
@@ -116,7 +116,7 @@ def fetch_catalog(client: A1111Client, *, retries: int | None = None) -> Catalog
 def _rows(client: A1111Client, path: str, retries: int | None) -> list[Mapping[str, Any]]:
     body = client.request("GET", path, timeout_s=DISCOVERY_TIMEOUT_S, retries=retries).body
     if not isinstance(body, list) or not all(isinstance(row, dict) for row in body):
-        raise malformed(f"GET {path}", "expected a JSON list of objects")
+        raise client.malformed("GET", path, "expected a JSON list of objects")
     return body
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from PIL import Image
 
-from stablenew.domain.errors import BackendError
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import StageRequest
 
 TXT2IMG_PATH, IMG2IMG_PATH = "/sdapi/v1/txt2img", "/sdapi/v1/img2img"
@@ -26,12 +26,12 @@ def encode_image(data: bytes) -> str:
 
 
 def image_size(data: bytes) -> tuple[int, int]:
-    """(width, height) of an encoded image; BackendError(kind="bad_image") when unreadable."""
+    """(width, height) of an encoded image; BackendError(kind=FailureKind.BAD_IMAGE) when unreadable."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size
     except OSError as exc:
-        raise BackendError(f"the input image is not readable: {exc}", kind="bad_image") from None
+        raise BackendError(f"the input image is not readable: {exc}", kind=FailureKind.BAD_IMAGE) from None
 
 
 def _override_settings(params: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def generation_body(request: StageRequest, names: Mapping[str, str]) -> tuple[st
         body.update(hires_fields(params, names))
         return TXT2IMG_PATH, body
     if request.input_image is None:
-        raise BackendError(f"{request.stage} needs an input image", kind="bad_request")
+        raise BackendError(f"{request.stage} needs an input image", kind=FailureKind.BAD_REQUEST)
     width, height = image_size(request.input_image)
     body.setdefault("width", width)
     body.setdefault("height", height)
@@ -92,7 +92,7 @@ def generation_body(request: StageRequest, names: Mapping[str, str]) -> tuple[st
 def upscale_body(request: StageRequest, names: Mapping[str, str]) -> dict[str, Any]:
     """The /extra-single-image body: upscaler_1 (and _2) by the server's names, scaled by a factor."""
     if request.input_image is None:
-        raise BackendError("upscale needs an input image", kind="bad_request")
+        raise BackendError("upscale needs an input image", kind=FailureKind.BAD_REQUEST)
     image_size(request.input_image)
     params = request.params
     body: dict[str, Any] = {

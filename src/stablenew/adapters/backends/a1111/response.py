@@ -11,9 +11,8 @@ from typing import Any
 
 from PIL import Image
 
-from stablenew.adapters.backends.a1111.faults import malformed
-from stablenew.domain.errors import BackendError
 from stablenew.domain.records.infotext import postprocess_infotext
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import GeneratedImage, StageOutput
 
 # A1111's own `Key: value,` pattern (modules/infotext_utils.py).
@@ -24,10 +23,15 @@ _INFO_KEYS = {"seed": "seed", "all_seeds": "all_seeds", "subseed": "subseed", "s
               "cfg_scale": "cfg_scale", "clip_skip": "clip_skip"}
 
 
+def malformed(where: str, what: str) -> BackendError:
+    """A 200 answer whose body is not what the A1111 API documents (`where` names server and call)."""
+    return BackendError(f"{where}: malformed response ({what})", kind=FailureKind.BAD_RESPONSE)
+
+
 def decode_image(encoded: Any, where: str) -> bytes:
     """PNG/JPEG bytes from A1111's base64 text (a data: URL prefix allowed); kind bad_image if not."""
     if not isinstance(encoded, str):
-        raise BackendError(f"{where}: an image is not base64 text", kind="bad_image")
+        raise BackendError(f"{where}: an image is not base64 text", kind=FailureKind.BAD_IMAGE)
     if encoded.startswith("data:") and "," in encoded:
         encoded = encoded.split(",", 1)[1]
     try:
@@ -36,7 +40,7 @@ def decode_image(encoded: Any, where: str) -> bytes:
             image.verify()
     except (binascii.Error, ValueError, OSError) as exc:
         raise BackendError(f"{where}: an image is not valid base64 image data ({exc})",
-                           kind="bad_image") from None
+                           kind=FailureKind.BAD_IMAGE) from None
     return data
 
 

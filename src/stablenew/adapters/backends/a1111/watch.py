@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from stablenew.adapters.backends.a1111.client import A1111Client, Answer
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.adapters.backends.http import Budget
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import StageProgress
 
 log = logging.getLogger("stablenew.a1111")
@@ -57,21 +59,21 @@ class GenerationWatch:
         self.policy = policy
         self.report = report
 
-    def run(self, path: str, body: Any, *, stage: str, deadline: float,
-            cancel: CancelToken | None) -> Answer:
-        """The answer of POST `path` by `deadline` (time.monotonic(), all retries included).
+    def run(self, path: str, body: Any, *, stage: str, budget: Budget) -> Answer:
+        """The answer of POST `path` by the budget's deadline (all retries included).
 
         CancelledError when cancelled, BackendError("stalled") when stuck. An attempt whose answer
         timed out is interrupted on the server before it is retried, so no duplicate queues behind it.
         """
         outcome: dict[str, Any] = {}
         done = threading.Event()
+        cancel = budget.cancel
 
         def work() -> None:
             try:
                 outcome["answer"] = self.client.request(
-                    "POST", path, body, timeout_s=max(deadline - time.monotonic(), 0.0), cancel=cancel,
-                    deadline=deadline, on_timeout=self.client.interrupt)
+                    "POST", path, body, timeout_s=budget.limit_s, budget=budget,
+                    on_timeout=self.client.interrupt)
             except BaseException as exc:  # handed to the watching thread, which raises it
                 outcome["error"] = exc
             finally:
@@ -86,8 +88,8 @@ class GenerationWatch:
         if stalled_for is not None:
             self.client.interrupt()
             done.wait(self.policy.interrupt_grace_s)
-            raise BackendError(f"POST {path}: the server made no progress for {stalled_for:.1f} s; "
-                               "it was interrupted", kind="stalled")
+            raise BackendError(f"{self.client.where('POST', path)}: the server made no progress for "
+                               f"{stalled_for:.1f} s; it was interrupted", kind=FailureKind.STALLED)
         if cancel is not None and cancel.cancelled:
             done.wait(self.policy.interrupt_grace_s)  # A1111 answers the interrupt with a partial result
             raise CancelledError(f"{cancel.reason or 'cancelled'}; the A1111 generation was interrupted")

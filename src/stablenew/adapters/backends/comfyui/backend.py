@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.job import JobWatcher, Timing
@@ -22,10 +20,12 @@ from stablenew.adapters.backends.comfyui.mapping import Graph
 from stablenew.adapters.backends.comfyui.stage_values import check_names, hires_choice, stage_values
 from stablenew.adapters.backends.comfyui.templates import Template, Templates
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket, ws_url
+from stablenew.adapters.backends.http import Budget
 from stablenew.domain.config.pipeline import PipelineConfig, effective_stages
-from stablenew.domain.errors import BackendError, CancelledError, ConfigError
+from stablenew.domain.errors import CancelledError, ConfigError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 
 MAX_SEED = 2**32 - 1
@@ -43,7 +43,7 @@ def node_errors_message(answer: Any) -> str:
     error = answer.get("error") or {}
     if not lines and isinstance(error, dict):
         lines.append(f"{error.get('message', 'rejected')} {error.get('details', '')}".strip())
-    return "ComfyUI rejected the workflow: " + "; ".join(lines or [str(error)])
+    return "the workflow was rejected: " + "; ".join(lines or [str(error)])
 
 
 class ComfyUIBackend(ImageBackend):
@@ -66,7 +66,8 @@ class ComfyUIBackend(ImageBackend):
         connect_timeout_s: float = 10.0,
         seed_source: random.Random | None = None,
     ) -> None:
-        self.client = ComfyUIClient(http, retries=retries, backoff_s=retry_backoff_s)
+        self.client = ComfyUIClient(http, retries=retries, backoff_s=retry_backoff_s,
+                                    connect_timeout_s=connect_timeout_s)
         self.base_url = base_url.rstrip("/")
         self.templates = Templates(workflows or {}, mappings or {})
         self.timing = Timing(stage_timeout_s, stall_timeout_s, poll_interval_s)
@@ -81,9 +82,7 @@ class ComfyUIBackend(ImageBackend):
         if self._catalog is None:
             info = self.client.get_json("/object_info")
             if not isinstance(info, dict):
-                raise BackendError(
-                    "ComfyUI GET /object_info: expected a JSON object", kind="malformed_response"
-                )
+                raise self.client.faults.malformed("GET /object_info", "expected a JSON object")
             stats = self.client.get_json("/system_stats")
             system = stats.get("system") if isinstance(stats, dict) else None
             version = system.get("comfyui_version") if isinstance(system, dict) else None
@@ -130,7 +129,7 @@ class ComfyUIBackend(ImageBackend):
         if cancel is not None and cancel.cancelled:
             raise CancelledError(cancel.reason or "cancelled before the stage started")
         # the stage timeout is one deadline for the whole stage: every HTTP call, retry and wait
-        budget = Budget(cancel, deadline=time.monotonic() + self.timing.timeout_s)
+        budget = Budget.for_stage(cancel, self.timing.timeout_s)
         seed = int(request.params.get("seed", -1))
         seed = self._seeds.randrange(MAX_SEED) if seed == -1 else seed
         try:
@@ -143,7 +142,7 @@ class ComfyUIBackend(ImageBackend):
                 hires=values.hires,
             )
         except ConfigError as exc:
-            raise BackendError(str(exc), kind="invalid_config") from exc
+            raise BackendError(str(exc), kind=FailureKind.BAD_REQUEST) from exc
         prefix = (
             f"stablenew/{'-'.join(p for p in (request.run_id, request.stage) if p)}-{uuid.uuid4().hex[:8]}"
         )
@@ -206,12 +205,11 @@ class ComfyUIBackend(ImageBackend):
     def _submit(self, graph: Graph, client_id: str, budget: Budget) -> str:
         status, answer = self.client.post_prompt({"prompt": graph, "client_id": client_id}, budget)
         if status == 400:
-            raise BackendError(node_errors_message(answer), kind="node_errors")
+            message = node_errors_message(answer)
+            raise self.client.faults.error("POST /prompt", message, FailureKind.BAD_REQUEST)
         prompt_id = answer.get("prompt_id") if isinstance(answer, dict) else None
         if not isinstance(prompt_id, str):
-            raise BackendError(
-                f"ComfyUI POST /prompt: no prompt_id in {answer!r:.200}", kind="malformed_response"
-            )
+            raise self.client.faults.malformed("POST /prompt", f"no prompt_id in {answer!r:.200}")
         return prompt_id
 
     def _collect(self, template: Template, entry: dict[str, Any], prefix: str, budget: Budget) -> list[bytes]:
@@ -221,9 +219,10 @@ class ComfyUIBackend(ImageBackend):
         found = [img for node in save_nodes for img in (outputs.get(node) or {}).get("images", [])]
         fresh = [img for img in found if str(img.get("filename", "")).startswith(name)]
         if not fresh:
-            kind = "stale_output" if found else "no_images"
+            old = f" (only {len(found)} old image(s) of an earlier prompt: a cached result?)" if found else ""
             raise BackendError(
-                f"ComfyUI returned no new images for prefix {prefix!r} ({len(found)} old)", kind=kind
+                f"ComfyUI at {self.base_url} returned no new images for prefix {prefix!r}{old}",
+                kind=FailureKind.NO_IMAGES,
             )
         return [self.client.view(img, budget) for img in fresh]
 

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from stablenew.adapters.backends.comfyui.budget import Budget
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.adapters.backends.http import Budget
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind, out_of_memory
 from stablenew.domain.run.generation import StageProgress
 
 
@@ -33,16 +34,20 @@ def stage_progress(stage: str, data: dict[str, Any]) -> StageProgress:
     return StageProgress(stage, 0.0, step=None, total=None, detail=detail)
 
 
-def _failure(kind: str, data: dict[str, Any], cancel: CancelToken | None) -> Exception:
+def _failure(kind: str, data: dict[str, Any], cancel: CancelToken | None, server: str) -> Exception:
     where = f"{data.get('node_type', '?')} (node {data.get('node_id', '?')})"
     if kind == "execution_interrupted":
         if cancel is not None and cancel.cancelled:
             return CancelledError(f"cancelled; ComfyUI interrupted the prompt at {where}")
         return BackendError(
-            f"ComfyUI prompt was interrupted at {where} (by someone else?)", kind="interrupted"
+            f"{server}: the prompt was interrupted at {where} (by someone else?)",
+            kind=FailureKind.INTERRUPTED,
         )
-    message = f"{data.get('exception_type', 'error')}: {data.get('exception_message', '').strip()}"
-    return BackendError(f"ComfyUI execution failed at {where}: {message}", kind="execution_error")
+    message = f"{data.get('exception_type', 'error')}: {str(data.get('exception_message', '')).strip()}"
+    if out_of_memory(message):
+        return BackendError(f"{server}: out of memory at {where}: {message}; try a smaller size or batch",
+                            kind=FailureKind.OUT_OF_MEMORY)
+    return BackendError(f"{server}: execution failed at {where}: {message}", kind=FailureKind.EXECUTION_ERROR)
 
 
 class JobWatcher:
@@ -79,16 +84,16 @@ class JobWatcher:
             self.channel = "history polling (websocket unavailable)"
         return self._poll(prompt_id, cancel, deadline)
 
-    def _give_up(self, prompt_id: str, message: str, kind: str) -> BackendError:
+    def _give_up(self, prompt_id: str, message: str, kind: FailureKind) -> BackendError:
         self.client.interrupt(prompt_id)
         return BackendError(message, kind=kind)
 
     def _timed_out(self, prompt_id: str) -> BackendError:
         return self._give_up(
             prompt_id,
-            f"ComfyUI prompt {prompt_id} did not finish within the stage timeout "
+            f"{self.server}: prompt {prompt_id} did not finish within the stage timeout "
             f"({self.timing.timeout_s:g} s); interrupted",
-            "timeout",
+            FailureKind.TIMEOUT,
         )
 
     def _follow(self, prompt_id: str, cancel: CancelToken | None, deadline: float) -> None:
@@ -103,9 +108,9 @@ class JobWatcher:
             if started and now - last_sign > self.timing.stall_timeout_s:
                 raise self._give_up(
                     prompt_id,
-                    f"ComfyUI stalled: no progress for {self.timing.stall_timeout_s:g} "
+                    f"{self.server} stalled: no progress for {self.timing.stall_timeout_s:g} "
                     f"s on prompt {prompt_id}; interrupted",
-                    "stalled",
+                    FailureKind.STALLED,
                 )
             if kind == "preview" and started:
                 last_sign = now
@@ -115,7 +120,7 @@ class JobWatcher:
             if kind == "progress":
                 self.report(stage_progress(self.stage, data))
             elif kind in ("execution_error", "execution_interrupted"):
-                raise _failure(kind, data, cancel)
+                raise _failure(kind, data, cancel, self.server)
             elif kind == "execution_success" or (kind == "executing" and data.get("node") is None):
                 return
 
@@ -126,12 +131,12 @@ class JobWatcher:
             try:
                 history = self.client.get_json(f"/history/{prompt_id}", self.budget)
             except BackendError as exc:
-                if exc.kind == "timeout" and self.clock() > deadline:
+                if exc.kind is FailureKind.TIMEOUT and self.clock() > deadline:
                     raise self._timed_out(prompt_id) from None
                 raise
             entry = history.get(prompt_id) if isinstance(history, dict) else None
             if isinstance(entry, dict):
-                return self._finished(entry, cancel)
+                return self._finished(entry, cancel, self.server)
             if self.clock() > deadline:
                 raise self._timed_out(prompt_id)
             if cancel is not None:
@@ -139,12 +144,18 @@ class JobWatcher:
             else:
                 time.sleep(self.timing.poll_interval_s)
 
+    @property
+    def server(self) -> str:
+        """`ComfyUI at http://host:port`, how messages name the server."""
+        return f"ComfyUI at {self.client.base_url}"
+
     @staticmethod
-    def _finished(entry: dict[str, Any], cancel: CancelToken | None) -> dict[str, Any]:
+    def _finished(entry: dict[str, Any], cancel: CancelToken | None, server: str) -> dict[str, Any]:
         status = entry.get("status") or {}
         if status.get("status_str") == "error":
             for event, data in status.get("messages") or []:
                 if event in ("execution_error", "execution_interrupted"):
-                    raise _failure(event, data, cancel)
-            raise BackendError("ComfyUI reports the prompt failed (no details)", kind="execution_error")
+                    raise _failure(event, data, cancel, server)
+            raise BackendError(f"{server} reports the prompt failed (no details)",
+                               kind=FailureKind.EXECUTION_ERROR)
         return entry

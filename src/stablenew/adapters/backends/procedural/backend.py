@@ -13,9 +13,10 @@ from PIL import Image, ImageDraw, ImageFilter
 from stablenew.adapters.backends.procedural import catalog
 from stablenew.adapters.backends.procedural.catalog import MODELS
 from stablenew.domain.config.pipeline import PipelineConfig
-from stablenew.domain.errors import BackendError, CancelledError
+from stablenew.domain.errors import CancelledError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError, FailureKind
 from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
 
 LABEL = "SYNTHETIC - StableNew procedural backend"
@@ -141,7 +142,7 @@ class ProceduralBackend(ImageBackend):
     def _upscale(self, request: StageRequest, params: dict[str, Any]) -> StageOutput:
         source = self._input(request)
         if source is None:
-            raise BackendError("upscale needs an input image", kind="bad_request")
+            raise BackendError("upscale needs an input image", kind=FailureKind.BAD_REQUEST)
         factor = float(params.get("upscaling_resize", 2.0))
         size = (max(1, round(source.width * factor)), max(1, round(source.height * factor)))
         resample = _FILTERS.get(str(params.get("upscaler")), Image.Resampling.BICUBIC)
@@ -156,4 +157,4 @@ class ProceduralBackend(ImageBackend):
             with Image.open(io.BytesIO(request.input_image)) as image:
                 return image.convert("RGB")
         except OSError as exc:
-            raise BackendError(f"input image is not readable: {exc}", kind="bad_image") from exc
+            raise BackendError(f"input image is not readable: {exc}", kind=FailureKind.BAD_IMAGE) from exc

@@ -1,4 +1,4 @@
-"""A stage's budget for its HTTP calls: cancel token, deadline, retry count; a cancel-aware backoff."""
+"""A stage's budget for its HTTP calls: cancel token, one deadline over all attempts, retries taken."""
 
 from __future__ import annotations
 
@@ -12,13 +12,21 @@ class Budget:
     """One stage's share of the HTTP calls: its cancel token, its deadline, and the retries it took.
 
     Each stage makes its own, so stages running at the same time never count each other's retries.
+    `limit_s` is the stage timeout the deadline came from: messages quote it.
     """
 
-    def __init__(self, cancel: CancelToken | None = None, deadline: float | None = None) -> None:
+    def __init__(self, cancel: CancelToken | None = None, deadline: float | None = None,
+                 limit_s: float | None = None) -> None:
         self.cancel = cancel
         self.deadline = deadline  # time.monotonic() by which every call and retry wait must be over
+        self.limit_s = limit_s
         self._retried = 0
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_stage(cls, cancel: CancelToken | None, timeout_s: float) -> Budget:
+        """A budget whose deadline is `timeout_s` from now."""
+        return cls(cancel, deadline=time.monotonic() + timeout_s, limit_s=timeout_s)
 
     @property
     def retried(self) -> int:
@@ -35,3 +43,7 @@ class Budget:
         """Seconds until the deadline (negative once it passed), or None without one."""
         return None if self.deadline is None else self.deadline - time.monotonic()
 
+    @property
+    def cancelled(self) -> bool:
+        """True once the stage's cancel token was set."""
+        return self.cancel is not None and self.cancel.cancelled
