@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from tests.backends.comfyui_helpers import make_backend
@@ -102,9 +103,15 @@ def test_cancel_while_polling_history(comfyui_server: FakeComfyUIServer) -> None
 
     comfyui_server.add_fault("/ws", ComfyFault("status", status=503))
     cancel = CancelToken()
-    timer = threading.Timer(0.3, cancel.cancel)
-    timer.start()
+
+    def cancel_once_polling() -> None:  # not on a timer: a loaded machine may not have posted yet
+        while comfyui_server.count("/history") == 0:
+            time.sleep(0.01)
+        cancel.cancel()
+
+    canceller = threading.Thread(target=cancel_once_polling, daemon=True)
+    canceller.start()
     with pytest.raises(CancelledError):
         make_backend(comfyui_server.base_url).generate(REQUEST, cancel)
-    timer.join(5)  # the interrupt is posted by the thread that cancelled
+    canceller.join(5)  # the interrupt is posted by the thread that cancelled
     assert comfyui_server.interrupts == 1
