@@ -95,6 +95,12 @@ def _dispatcher_factory(
     return build
 
 
+def _breaker(app_config: AppConfig) -> ServerBreaker:
+    """The one server's breaker: `server_failures_to_remove` unreachable steps in a row stop a plan."""
+    section = _server_section(app_config)
+    return ServerBreaker(threshold=section.server_failures_to_remove if section is not None else 3)
+
+
 class Container(containers.DeclarativeContainer):
     """Wires ports to adapters from AppConfig; tests override the edges with fakes."""
 
@@ -166,6 +172,7 @@ class Container(containers.DeclarativeContainer):
         dispatcher_factory=providers.Callable(
             _dispatcher_factory, app_config, server_backends, clock, config.output_dir
         ),
+        breaker_factory=providers.Factory(_breaker, app_config).provider,
     )
 
 

@@ -13,6 +13,7 @@ from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.records.builder import build_learning_record
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import FailureKind
 from stablenew.domain.run.results import CANCELLED, FAILED, SUCCESS, PipelineRunResult, StageEvent
 
 
@@ -45,7 +46,7 @@ class ServerPipelineRun(PipelineRun):
             event = StageEvent(stage="txt2img", started_at=start, ended_at=datetime.now(UTC),
                                duration_s=self.latency_s, outcome=outcome,
                                error=None if outcome == SUCCESS else (kind or "cancelled"),
-                               error_kind="cancelled" if cancelled else kind)
+                               error_kind=FailureKind.CANCELLED if cancelled else FailureKind.parse(kind))
             result = PipelineRunResult(run_id=f"{self.name}-{len(self.calls)}", started_at=start,
                                        ended_at=datetime.now(UTC), success=outcome == SUCCESS,
                                        events=(event,), error=event.error, cancelled=cancelled,

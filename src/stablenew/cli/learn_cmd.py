@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import takewhile
 from pathlib import Path
 from typing import Annotated
 
@@ -68,7 +69,16 @@ def _print_result(
     for note in report.skipped if report else ():
         console.print(f"note: contact sheet {note}", markup=False)
     console.print(f"records: {controller.records_path}", markup=False)
-    if summary.stop_reason is not None:
+    if summary.gave_up:  # the circuit breaker: a dead or wrong server stops the plan
+        in_a_row = len(list(takewhile(lambda r: not r.success, reversed(result.step_results))))
+        why = (f"the server could not be reached {in_a_row} times in a row" if in_a_row
+               else "every server was taken out by its circuit breaker")
+        console.print(
+            f"stopped early ({summary.stop_reason}): {why}; every step that ran is recorded. Resume with: "
+            f"{resume_hint}",
+            markup=False,
+        )
+    elif summary.stop_reason is not None:
         console.print(
             f"stopped early ({summary.stop_reason}); every step that ran is recorded. Resume with: "
             f"{resume_hint}",

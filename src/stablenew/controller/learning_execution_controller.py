@@ -10,7 +10,7 @@ from typing import Any
 
 from stablenew.controller.remembering_sink import RememberingSink
 from stablenew.domain.config.pipeline import PipelineConfig
-from stablenew.domain.errors import BackendError, InputError, PlanError
+from stablenew.domain.errors import InputError, PlanError
 from stablenew.domain.plan.grid_layout import ContactSheetReport, contact_sheets
 from stablenew.domain.plan.learning_adapter import as_pipeline_config
 from stablenew.domain.plan.learning_results import LearningExecutionResult
@@ -35,6 +35,8 @@ from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.ports.step_dispatcher import StepDispatcher
 from stablenew.domain.records.record import LearningRecord
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import BackendError
+from stablenew.domain.run.server_faults import ServerBreaker
 from stablenew.domain.services.learning_execution import (
     TIMEOUT_REASON,
     DispatchCallback,
@@ -42,6 +44,7 @@ from stablenew.domain.services.learning_execution import (
     LearningExecutionRunner,
     StepCallback,
 )
+from stablenew.domain.services.serial_dispatch import SerialDispatcher
 
 SinkFactory = Callable[[Path], RecordSink]
 SourceFactory = Callable[[Path], RecordSource]
@@ -87,12 +90,14 @@ class LearningExecutionController:
         image_backend: ImageBackend | None = None,
         servers: Mapping[str, ImageBackend] | None = None,
         dispatcher_factory: DispatcherFactory | None = None,
+        breaker_factory: Callable[[], ServerBreaker] | None = None,
         skip_servers_missing_names: bool = False,
         warn: Callable[[str], None] | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
         self._servers = dict(servers or {})
         self._dispatcher_factory = dispatcher_factory
+        self._breaker_factory = breaker_factory  # one server: its breaker stops the plan when it trips
         self._skip_missing = skip_servers_missing_names
         self._warn = warn or (lambda message: None)
         self.usable_servers: list[str] = list(self._servers)
@@ -214,9 +219,11 @@ class LearningExecutionController:
             timer.daemon = True
             timer.start()
         sink = RememberingSink(self._sink_factory(self.records_path))
-        dispatcher = None
+        dispatcher: StepDispatcher | None = None
         if len(self._servers) > 1 and self._dispatcher_factory is not None:
             dispatcher = self._dispatcher_factory(self.usable_servers)
+        elif self._breaker_factory is not None:
+            dispatcher = SerialDispatcher(self._pipeline_run, breaker=self._breaker_factory())
         runner = LearningExecutionRunner(
             pipeline_run=self._pipeline_run, clock=self._clock, record_sink=sink, dispatcher=dispatcher
         )

@@ -11,6 +11,7 @@ from stablenew.domain.plan.plan import LearningRunStep
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.records.record import LearningRecord
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.failures import FailureKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class StepAttempt:
     result: LearningRunResult
     record: LearningRecord | None = None
     server_fault: bool = False
+    failure_kind: FailureKind | None = None  # why the step failed (None when it succeeded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ class StageEvent:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "error_kind", FailureKind.parse(self.error_kind))  # a tag read back
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the record."""

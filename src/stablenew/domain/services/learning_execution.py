@@ -26,7 +26,7 @@ from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.ports.step_dispatcher import DispatchEvent, StepAttempt, StepDispatcher
 from stablenew.domain.records.record import LearningContext, LearningRecord
 from stablenew.domain.run.cancel import CancelToken
-from stablenew.domain.run.server_faults import run_server_fault
+from stablenew.domain.run.server_faults import run_failure_kind, run_server_fault
 from stablenew.domain.services.serial_dispatch import SerialDispatcher
 
 TIMEOUT_REASON = "timeout"
@@ -206,7 +206,8 @@ class LearningExecutionRunner:
             return StepAttempt(result=failed)
         result = LearningRunResult.from_run(step, run, self._clock.monotonic() - t0)
         record = held.record if held is not None else None
-        return StepAttempt(result=result, record=record, server_fault=run_server_fault(run))
+        return StepAttempt(result=result, record=record, server_fault=run_server_fault(run),
+                           failure_kind=run_failure_kind(run))
 
     def _commit(self, attempt: StepAttempt, worker: str) -> LearningRunResult:
         """Write the finished step's record (the one writer); a record that cannot be written fails
