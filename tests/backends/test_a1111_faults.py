@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -141,6 +140,6 @@ def test_per_stage_timeout_applies_to_its_stage_only(a1111_server: FakeA1111Serv
     result = container.pipeline_controller().run(pipeline(txt2img={"steps": 2},
                                                           upscale={"upscaler": "Lanczos"}))
     assert [e.outcome for e in result.events] == ["success", "failed"]
-    # the attempt's limit is what is left of the 0.2 s stage budget: 0.2 s, or a little less on a busy machine
+    # the message says the limit that applied: the stage's 0.2 s, however little of it was left
     assert result.events[1].error_kind == "timeout"
-    assert re.search(r"timed out after 0\.(2|1[5-9]\d*) s", result.error or ""), result.error
+    assert "the stage timeout of 0.2 s was reached" in (result.error or ""), result.error
