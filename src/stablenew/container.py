@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
-from stablenew.adapters.records import JsonlRecordSource, LearningRecordWriter
+from stablenew.adapters.records import JsonlFeedbackLog, JsonlRecordSource, LearningRecordWriter
+from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.controller.pipeline_controller import PipelineController
 from stablenew.domain.ports.clock import Clock
@@ -101,6 +104,16 @@ def _breaker(app_config: AppConfig) -> ServerBreaker:
     return ServerBreaker(threshold=section.server_failures_to_remove if section is not None else 3)
 
 
+def _rater(configured: str | None) -> str:
+    """Who rates: [feedback] rater, else the OS user name (else the user id, where there is none)."""
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid-{os.getuid()}"
+
+
 class Container(containers.DeclarativeContainer):
     """Wires ports to adapters from AppConfig; tests override the edges with fakes."""
 
@@ -174,6 +187,17 @@ class Container(containers.DeclarativeContainer):
         ),
         breaker_factory=providers.Factory(_breaker, app_config).provider,
     )
+    feedback_log_factory = providers.Factory(JsonlFeedbackLog)
+    feedback_controller = providers.Factory(
+        FeedbackController,
+        source_factory=record_source_factory.provider,
+        feedback_factory=feedback_log_factory.provider,
+        records_path=config.records_path,
+        feedback_path=config.feedback_path,
+        clock=clock,
+        rater=providers.Callable(_rater, config.feedback.rater),
+        canonical_path=providers.Object(os.path.realpath),
+    )
 
 
 def build_container(app_config: AppConfig) -> Container:
@@ -184,6 +208,7 @@ def build_container(app_config: AppConfig) -> Container:
     for section in ("a1111", "comfyui"):  # with several servers, one-off work goes to the first
         if values[section]["base_urls"]:
             values[section]["base_url"] = values[section]["base_urls"][0]
+    values["feedback_path"] = app_config.feedback_path
     container.config.from_dict(values)
     container.app_config.override(providers.Object(app_config))
     return container

@@ -55,6 +55,13 @@ class LearningSettings(_Section):
 
     enabled: bool = False
     records_path: Path | None = None  # default: <output_dir>/learning/learning_records.jsonl
+    feedback_path: Path | None = None  # default: feedback.jsonl beside the record log
+
+
+class FeedbackSettings(_Section):
+    """Ratings and preferences (`stablenew rate`, `prefer`)."""
+
+    rater: str | None = Field(default=None, min_length=1)  # default: the OS user name
 
 
 class GridSettings(_Section):
@@ -166,6 +173,7 @@ class AppConfig(BaseSettings):
     output_dir: Path = Path("output")
     learning: LearningSettings = LearningSettings()
     grid: GridSettings = GridSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     a1111: A1111Settings = A1111Settings()
     comfyui: ComfyUISettings = ComfyUISettings()
 
@@ -182,6 +190,11 @@ class AppConfig(BaseSettings):
     def records_path(self) -> Path:
         """Where records go: [learning] records_path, else under output_dir."""
         return self.learning.records_path or self.output_dir / "learning" / "learning_records.jsonl"
+
+    @property
+    def feedback_path(self) -> Path:
+        """Where ratings go: [learning] feedback_path, else feedback.jsonl beside the record log."""
+        return self.learning.feedback_path or self.records_path.parent / "feedback.jsonl"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -16,12 +16,15 @@ ConfigOpt = Annotated[
 RecordsOpt = Annotated[Path | None, typer.Option("--records", help="Learning record log (JSONL).")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", help="Directory for images and records.")]
 BackendOpt = Annotated[str | None, typer.Option("--backend", help="procedural | a1111 | comfyui")]
+FeedbackOpt = Annotated[
+    Path | None, typer.Option("--feedback", help="Feedback log (JSONL; default beside the record log).")
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 
 
 def open_container(
     config: Path | None, *, output: Path | None = None, backend: str | None = None,
-    records: Path | None = None, learning: bool | None = None,
+    records: Path | None = None, learning: bool | None = None, feedback: Path | None = None,
 ) -> Container:
     """App config from file + env, with command-line options on top, wired into the container."""
     overrides: dict[str, Any] = {"output_dir": output, "backend": backend}
@@ -29,6 +32,8 @@ def open_container(
     section: dict[str, Any] = app_config.learning.model_dump()
     if records is not None:
         section["records_path"] = records
+    if feedback is not None:
+        section["feedback_path"] = feedback
     if learning is not None:
         section["enabled"] = learning
     app_config = app_config.model_copy(update={"learning": type(app_config.learning)(**section)})

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
-from stablenew.cli.options import ConfigOpt, DebugOpt, RecordsOpt, open_container
+from stablenew.cli.feedback_check import check_feedback_log
+from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
 from stablenew.domain.ports.record_sink import RecordSource
 from stablenew.domain.records.stats import log_stats
@@ -39,12 +40,19 @@ def _progress(out: Console) -> Progress:
 
 
 @records_app.command("check")
-def check(path: PathArg = None, records: RecordsOpt = None, config: ConfigOpt = None,
-          debug: DebugOpt = False) -> None:
-    """Verify every line (JSON, schema, checksum); exit 1 when a complete line is corrupt."""
+def check(path: PathArg = None, records: RecordsOpt = None, feedback: FeedbackOpt = None,
+          config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Verify every line (JSON, schema, checksum); exit 1 when a complete line is corrupt.
+
+    Without PATH the feedback log is checked too; a PATH that is a feedback log is checked as one."""
     with cli_errors(debug):
         target, source = _source(path, records, config, must_exist=True)
         out = Console(highlight=False, soft_wrap=True)
+        container = open_container(config, records=records, feedback=feedback)
+        if path is not None and container.feedback_log_factory(target).holds_feedback():
+            if not check_feedback_log(out, container.feedback_log_factory(target)):
+                raise typer.Exit(EXIT_FAILED)
+            return
         with _progress(out) as bar:
             task = bar.add_task("check", total=None)
             scan = source.scan(progress=lambda done, total: bar.update(task, completed=done, total=total))
@@ -59,7 +67,13 @@ def check(path: PathArg = None, records: RecordsOpt = None, config: ConfigOpt = 
         if health.corrupt_count > len(health.corrupt):
             out.print(f"… and {health.corrupt_count - len(health.corrupt)} more corrupt lines", markup=False)
         out.print(f"{health.corrupt_count} corrupt, {1 if health.torn_tail else 0} torn", markup=False)
-        if not health.clean:
+        events = feedback
+        if events is None and path is None:
+            events = container.app_config().feedback_path
+        feedback_clean = True
+        if events is not None and events.exists():
+            feedback_clean = check_feedback_log(out, container.feedback_log_factory(events))
+        if not health.clean or not feedback_clean:
             raise typer.Exit(EXIT_FAILED)
 
 

@@ -1,6 +1,8 @@
-"""The JSONL record log: a locked, fsynced appender and a streaming, indexed reader."""
+"""The JSONL record and feedback logs: a locked, fsynced appender, a streaming, indexed record reader
+and a tolerant feedback reader."""
 
+from stablenew.adapters.records.feedback_log import JsonlFeedbackLog, read_events
 from stablenew.adapters.records.jsonl_reader import JsonlRecordSource, read_records
 from stablenew.adapters.records.jsonl_writer import LearningRecordWriter
 
-__all__ = ["JsonlRecordSource", "LearningRecordWriter", "read_records"]
+__all__ = ["JsonlFeedbackLog", "JsonlRecordSource", "LearningRecordWriter", "read_events", "read_records"]

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from stablenew.adapters.records.checksum import seal
 from stablenew.adapters.records.jsonl_reader import read_records
-from stablenew.adapters.records.tail_repair import CLOSE, CUT, ForeignLogError, last_line, tail_action
+from stablenew.adapters.records.tail_repair import (
+    CLOSE,
+    CUT,
+    RECORD_LINES,
+    ForeignLogError,
+    LineKind,
+    last_line,
+    tail_action,
+)
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
 from stablenew.domain.records.record import LearningRecord
 
@@ -27,10 +35,15 @@ def encode_record(record: LearningRecord) -> bytes:
 
 
 class LearningRecordWriter(RecordLog):
-    """Appends records to a JSONL file; many writers (threads, processes, instances) may share it."""
+    """Appends records to a JSONL file; many writers (threads, processes, instances) may share it.
 
-    def __init__(self, records_path: Path | str) -> None:
+    `lines` says what a line of the log looks like, so another append-only log (the feedback
+    events) shares this locking, fsync and torn-tail repair through `append_line`.
+    """
+
+    def __init__(self, records_path: Path | str, *, lines: LineKind = RECORD_LINES) -> None:
         self.path = Path(records_path)
+        self._lines = lines
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
@@ -90,7 +103,7 @@ class LearningRecordWriter(RecordLog):
             return
         offset, line, terminated = last_line(fd, size)
         try:
-            action = tail_action(line, terminated)
+            action = tail_action(line, terminated, self._lines)
         except ForeignLogError as exc:
             raise ForeignLogError(f"{self.path} {exc}") from None
         if action == CLOSE:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from stablenew.adapters.records.jsonl_reader import decode_line
 from stablenew.domain.records.record import RECORD_SCHEMA
@@ -35,12 +37,23 @@ def _is_json(line: bytes) -> bool:
     return True
 
 
-def is_crash_artifact(line: bytes) -> bool:
+@dataclass(frozen=True, slots=True)
+class LineKind:
+    """What the lines of one kind of log look like: the bytes each starts with, and the full check."""
+
+    prefix: bytes
+    is_whole: Callable[[bytes], bool]
+
+
+RECORD_LINES = LineKind(RECORD_PREFIX, is_record)
+
+
+def is_crash_artifact(line: bytes, prefix: bytes = RECORD_PREFIX) -> bool:
     """NUL bytes only (a power loss), or the start of one of our lines, maybe after NULs (a torn write)."""
     if not line:  # an empty line: we never write one, and no crash leaves one
         return False
     rest = line.lstrip(b"\x00")
-    return not rest or rest.startswith(RECORD_PREFIX) or RECORD_PREFIX.startswith(rest)
+    return not rest or rest.startswith(prefix) or prefix.startswith(rest)
 
 
 def last_line(fd: int, size: int) -> tuple[int, bytes, bool]:
@@ -59,7 +72,7 @@ def last_line(fd: int, size: int) -> tuple[int, bytes, bool]:
     return end - len(line), line, terminated
 
 
-def tail_action(line: bytes, terminated: bool) -> str:
+def tail_action(line: bytes, terminated: bool, kind: LineKind = RECORD_LINES) -> str:
     """KEEP the last line, CLOSE it (add its newline) or CUT it; ForeignLogError when it is not ours.
 
     Unterminated: a whole JSON line only lacks its newline (CLOSE); a crash artifact is CUT; anything
@@ -68,13 +81,13 @@ def tail_action(line: bytes, terminated: bool) -> str:
     that is not a whole JSON value (NULs, a torn record) is CUT, as the reader already skips it.
     """
     if terminated:
-        if line.startswith(RECORD_PREFIX) and line.endswith(b"}") and b"\x00" not in line:
+        if line.startswith(kind.prefix) and line.endswith(b"}") and b"\x00" not in line:
             return KEEP  # the usual case, without decoding: a whole line of ours (no crash ends so)
-        if is_record(line) or not is_crash_artifact(line) or _is_json(line):
+        if kind.is_whole(line) or not is_crash_artifact(line, kind.prefix) or _is_json(line):
             return KEEP
         return CUT
-    if is_record(line) or (is_crash_artifact(line) and _is_json(line)):
+    if kind.is_whole(line) or (is_crash_artifact(line, kind.prefix) and _is_json(line)):
         return CLOSE
-    if is_crash_artifact(line):
+    if is_crash_artifact(line, kind.prefix):
         return CUT
     raise ForeignLogError("is not a StableNew record log (its last line is not a record)")
