@@ -15,6 +15,7 @@ from stablenew.adapters.backends.a1111 import A1111Backend
 from stablenew.adapters.backends.comfyui import ComfyUIBackend
 from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
+from stablenew.adapters.dataset import DuckDBDatasetBuilder
 from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
@@ -188,6 +189,7 @@ class Container(containers.DeclarativeContainer):
         breaker_factory=providers.Factory(_breaker, app_config).provider,
     )
     feedback_log_factory = providers.Factory(JsonlFeedbackLog)
+    dataset_builder_factory = providers.Factory(DuckDBDatasetBuilder)
     feedback_controller = providers.Factory(
         FeedbackController,
         source_factory=record_source_factory.provider,
@@ -197,6 +199,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         rater=providers.Callable(_rater, config.feedback.rater),
         canonical_path=providers.Object(os.path.realpath),
+        dataset_factory=dataset_builder_factory.provider,
     )
 
 

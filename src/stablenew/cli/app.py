@@ -8,6 +8,7 @@ import typer
 
 from stablenew import __version__
 from stablenew.cli.backends_cmd import backends_app
+from stablenew.cli.dataset_cmd import dataset_app
 from stablenew.cli.feedback_cmd import prefer, rate
 from stablenew.cli.learn_cmd import learn_app
 from stablenew.cli.records_cmd import records_app
@@ -43,6 +44,7 @@ app.command("prefer")(prefer)
 app.add_typer(records_app, name="records")
 app.add_typer(learn_app, name="learn")
 app.add_typer(backends_app, name="backends")
+app.add_typer(dataset_app, name="dataset")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from stablenew.domain.feedback.dataset import DatasetReport, DatasetRequest
 from stablenew.domain.feedback.events import (
     EventHeader,
     FeedbackError,
@@ -23,12 +24,14 @@ from stablenew.domain.feedback.ratings import FeedbackState, fold_events
 from stablenew.domain.feedback.requests import RatingRequest
 from stablenew.domain.feedback.targets import Target, resolve_targets
 from stablenew.domain.ports.clock import Clock
+from stablenew.domain.ports.dataset_builder import DatasetBuilder
 from stablenew.domain.ports.feedback_log import FeedbackLog
 from stablenew.domain.ports.record_sink import RecordSource
 
 T = TypeVar("T")
 SourceFactory = Callable[[Path], RecordSource]
 FeedbackFactory = Callable[[Path], FeedbackLog]
+DatasetFactory = Callable[[Path], DatasetBuilder]
 
 
 def _new_event_id() -> str:
@@ -53,6 +56,7 @@ class FeedbackController:
         clock: Clock,
         rater: str,
         canonical_path: Callable[[str], str],
+        dataset_factory: DatasetFactory,
         new_event_id: Callable[[], str] = _new_event_id,
     ) -> None:
         self._source_factory = source_factory
@@ -63,6 +67,7 @@ class FeedbackController:
         self.rater = rater
         self._canonical = canonical_path
         self._new_id = new_event_id
+        self._dataset_factory = dataset_factory
 
     def _header(self, rater: str | None) -> EventHeader:
         return EventHeader(self._new_id(), self._clock.now(), rater or self.rater)
@@ -86,6 +91,10 @@ class FeedbackController:
         """The current ratings and preferences joined to their records (what `recommend` reads)."""
         return join_feedback(self.state(), self._source_factory(self.records_path).iter_records(plan_id),
                              plan_id=plan_id)
+
+    def build_dataset(self, request: DatasetRequest) -> DatasetReport:
+        """The rated-image dataset (and pairs) of the record log with the current feedback."""
+        return self._dataset_factory(self.records_path).build(request, self.state())
 
     def rate(self, requests: Sequence[RatingRequest], *, source: str | None = None) -> tuple[Rating, ...]:
         """Check every request (stars, subscores, tags, the target in the records), then append all
