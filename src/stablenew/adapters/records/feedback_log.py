@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import orjson
+
 from stablenew.adapters.records.jsonl_writer import LearningRecordWriter
 from stablenew.adapters.records.tail_repair import LineKind
 from stablenew.domain.errors import InputError
@@ -19,7 +21,7 @@ _BLOCK = 1024 * 1024
 
 def decode_event(line: bytes) -> FeedbackEvent:
     """One log line (without its newline) → an event; ValueError when it is not one."""
-    data = json.loads(line.decode("utf-8"))
+    data = orjson.loads(line)
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return event_from_dict(data)

@@ -84,9 +84,13 @@ class Rating:
     def __post_init__(self) -> None:
         if (self.image is None) == (self.run_id is None):
             raise FeedbackError("a rating is of exactly one image or one run", field="image")
-        check_stars(self.stars)
-        object.__setattr__(self, "subscores", MappingProxyType(check_subscores(self.subscores)))
-        object.__setattr__(self, "tags", check_tags(self.tags))
+        if type(self.stars) is not int or not MIN_STARS <= self.stars <= MAX_STARS:
+            expected = f"expected a whole number from {MIN_STARS} to {MAX_STARS}"
+            raise FeedbackError(f"{expected}, got {self.stars!r}", field="stars")
+        subscores = check_subscores(self.subscores) if self.subscores else {}
+        object.__setattr__(self, "subscores", MappingProxyType(subscores))
+        if self.tags:
+            object.__setattr__(self, "tags", check_tags(self.tags))
 
     @property
     def target(self) -> str:
@@ -141,11 +145,9 @@ FeedbackEvent = Rating | Preference | Retraction
 
 def _text(data: Mapping[str, Any], key: str, *, optional: bool = False) -> Any:
     value = data.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{key!r} must be a non-empty string")
-    return value
+    if (value is None and optional) or (type(value) is str and value):
+        return value
+    raise ValueError(f"{key!r} must be a non-empty string")
 
 
 def event_from_dict(data: Mapping[str, Any]) -> FeedbackEvent:
@@ -160,13 +162,13 @@ def event_from_dict(data: Mapping[str, Any]) -> FeedbackEvent:
     kind = data.get("kind")
     try:
         if kind == RATING:
-            subscores, tags = data.get("subscores") or {}, data.get("tags") or []
+            subscores, tags, note = data.get("subscores") or {}, data.get("tags") or (), data.get("note")
             if not isinstance(subscores, Mapping):
                 raise ValueError("'subscores' must be an object")
-            note = data.get("note")
-            return Rating(header, check_stars(data.get("stars")), image=_text(data, "image", optional=True),
+            return Rating(header, data.get("stars"), image=_text(data, "image", optional=True),  # type: ignore[arg-type]
                           run_id=_text(data, "run_id", optional=True), subscores=subscores,
-                          tags=check_tags(tags), note=note if isinstance(note, str) else None)
+                          tags=tuple(tags) if isinstance(tags, list) else tags,
+                          note=note if isinstance(note, str) else None)
         if kind == PREFERENCE:
             return Preference(header, _text(data, "image_a"), _text(data, "image_b"),
                               PreferenceOutcome(str(data.get("outcome"))))
