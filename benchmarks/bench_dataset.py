@@ -22,7 +22,7 @@ SECONDS_TARGET, MEMORY_TARGET, RATIO_TARGET = 10.0, 2**30, 0.5
 PLAN = """[plan]
 name = "bench-dataset"
 seed = 7
-images_per_step = 2
+images_per_step = 1
 
 [[axes]]
 stage = "txt2img"
@@ -37,10 +37,6 @@ negative_prompt = "blurry"
 width = 64
 height = 64
 steps = 4
-
-[base.upscale]
-upscaler = "Lanczos"
-upscaling_resize = 2
 """
 DUCKDB_SCAN = """import duckdb, sys
 rows = duckdb.sql(f"SELECT count(*), avg(total_duration_s), count(DISTINCT backend) FROM "
@@ -60,7 +56,7 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float, int]:
 
 
 def _template(folder: Path) -> bytes:
-    """One line of a real `learn run` (txt2img + upscale, two images per stage): records as users get them."""
+    """One line of a real `learn run` (one txt2img image): records as users get them."""
     (folder / "plan.toml").write_text(PLAN, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "stablenew", "learn", "run", "plan.toml", "--max-steps", "1",
                     "--no-grid", "--records", "seed.jsonl", "--output", "out", "--backend", "procedural"],
@@ -109,7 +105,7 @@ def main(records: int = RECORDS, ratings: int = RATINGS) -> bool:
             handle.writelines(_ratings(template, records, ratings))
         size = log.stat().st_size
         print(f"dataset: {records:,} records ({size / 2**20:,.0f} MB, {size // records:,} bytes each, "
-              f"{len(json.loads(template)['stage_events'])} stages), {ratings:,} ratings, "
+              f"{len(json.loads(template)['stage_events'])} stage(s)), {ratings:,} ratings, "
               f"made in {time.perf_counter() - started:.1f} s")
         duck_s, duck_cpu, duck_rss = measure([sys.executable, "-c", DUCKDB_SCAN, str(log)], folder)
         print(f"dataset: DuckDB read_json scan (baseline) {duck_s:6.2f} s ({duck_cpu:6.2f} s CPU) "
