@@ -92,3 +92,12 @@ def test_check_in_a_real_process(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 2 and missing.stderr == "error: nope.jsonl: file not found\n"
+
+
+def test_check_shows_a_progress_bar_on_a_terminal_and_the_same_verdict(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = _log(*(encode_record(record(f"r{n}")) for n in range(300)))
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    result = runner.invoke(app, ["records", "check", path])
+    assert result.exit_code == 0
+    assert "reading" in result.stdout and "log.jsonl: 300 good records" in result.stdout
+    assert "0 corrupt, 0 torn" in result.stdout

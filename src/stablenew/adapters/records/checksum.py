@@ -13,7 +13,6 @@ import google_crc32c
 CHECKSUM_KEY = "crc32c"
 _HEAD = b',"crc32c":"'
 _SUFFIX_LEN = len(_HEAD) + 8 + 2  # ,"crc32c":"  8 hex digits  "}
-_HEX = frozenset(b"0123456789abcdef")
 
 
 def seal(body: bytes) -> bytes:
@@ -22,15 +21,10 @@ def seal(body: bytes) -> bytes:
     return body[:-1] + _HEAD + b"%08x" % crc + b'"}'
 
 
-def has_checksum(line: bytes) -> bool:
-    """True when `line` (without its newline) ends with a checksum member in the sealed form."""
-    return line[-_SUFFIX_LEN:-10] == _HEAD and line.endswith(b'"}') and len(line) > _SUFFIX_LEN
-
-
-def checksum_matches(line: bytes) -> bool:
-    """True when a sealed line's checksum is that of its canonical bytes (see has_checksum)."""
-    digits = line[-10:-2]
-    if not _HEX.issuperset(digits):
-        return False
+def verify(line: bytes) -> bool | None:
+    """For a line without its newline: None when it carries no checksum in the sealed form (an older
+    record), else whether the checksum is that of its canonical bytes."""
+    if line[-_SUFFIX_LEN:-10] != _HEAD or line[-2:] != b'"}':
+        return None
     crc: int = google_crc32c.value(line[:-_SUFFIX_LEN] + b"}")
-    return crc == int(digits, 16)
+    return b"%08x" % crc == line[-10:-2]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from stablenew.adapters.records.log_lines import iter_lines, read_line
+from stablenew.adapters.records.log_lines import iter_blocks, iter_lines, read_line
 from stablenew.adapters.records.plan_index import PlanIndex, index_path_for, open_index
 from stablenew.adapters.records.record_codec import (
     decode_line,
@@ -65,17 +65,20 @@ class JsonlRecordSource(RecordSource):
 
     def _all(self, handle: BinaryIO, size: int, health: LogHealth, progress: Progress | None
              ) -> Iterator[LearningRecord]:
+        number = 0
         with handle:
-            for number, _, line, terminated in iter_lines(handle, 0, size, progress=progress):
+            for lines, terminated in iter_blocks(handle, size, progress):
                 if not terminated:
-                    health.torn_tail = LineDefect(number, TORN)
+                    health.torn_tail = LineDefect(number + 1, TORN)
                     break
-                try:
-                    record = decode_line(line)
-                except ValueError as exc:  # also orjson's JSONDecodeError (bad JSON or UTF-8)
-                    health.add_corrupt(LineDefect(number, f"not a valid record: {exc}"))
-                    continue
-                yield record
+                for line in lines:
+                    number += 1
+                    try:
+                        record = decode_line(line)
+                    except ValueError as exc:  # also orjson's JSONDecodeError (bad JSON or UTF-8)
+                        health.add_corrupt(LineDefect(number, f"not a valid record: {exc}"))
+                        continue
+                    yield record
 
     def _of_plan(self, handle: BinaryIO, size: int, plan_id: str, health: LogHealth
                  ) -> Iterator[LearningRecord]:
@@ -123,7 +126,7 @@ class JsonlRecordSource(RecordSource):
     def _filtered(self, handle: BinaryIO, size: int, plan_id: str, health: LogHealth
                   ) -> Iterator[LearningRecord]:
         """Without an index: decode only the lines whose bytes name the plan; check the others' checksums."""
-        needle = ('"plan_id":"' + plan_id_needle(plan_id) + '"').encode("utf-8")
+        needle = b'"plan_id":"' + plan_id_needle(plan_id) + b'"'
         for number, _, line, terminated in iter_lines(handle, 0, size):
             if not terminated:
                 health.torn_tail = LineDefect(number, TORN)

@@ -40,6 +40,28 @@ def iter_lines(
         yield number, offset, carry, False
 
 
+def iter_blocks(
+    handle: BinaryIO, end: int, progress: Callable[[int, int], None] | None = None, start: int = 0
+) -> Iterator[tuple[list[bytes], bool]]:
+    """The file from `start` (a line start) up to `end` as lists of lines (without newlines), one list
+    per block read; `True` beside a list of complete lines, `False` beside the unterminated rest, if
+    any, at the end. The fast path of full scans: no offsets, no tuple per line."""
+    handle.seek(start)
+    carry, remaining = b"", end - start
+    while remaining > 0:
+        chunk = handle.read(min(BLOCK, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+        lines = (carry + chunk if carry else chunk).split(b"\n")
+        carry = lines.pop()
+        yield lines, True
+        if progress is not None:
+            progress(end - remaining, end)
+    if carry:
+        yield [carry], False
+
+
 def read_line(handle: BinaryIO, offset: int, length: int) -> bytes:
     """The `length` bytes of one line at `offset` (without its newline)."""
     handle.seek(offset)

@@ -14,16 +14,17 @@ from contextlib import closing
 from pathlib import Path
 from typing import BinaryIO
 
-from stablenew.adapters.records.log_lines import iter_lines, read_line
-from stablenew.adapters.records.record_codec import line_defect, plan_ids_in
+from stablenew.adapters.records.checksum import verify
+from stablenew.adapters.records.log_lines import iter_blocks, read_line
+from stablenew.adapters.records.record_codec import MISMATCH, line_defect, plan_ids_in
 from stablenew.domain.ports.record_scan import MAX_LISTED_DEFECTS, LineDefect
 
-FORMAT = "stablenew-plan-index/1"
-SAMPLE, BATCH = 4096, 10_000
+FORMAT = "stablenew-plan-index/2"
+SAMPLE = 4096
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS lines(plan TEXT NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,
-                                 length INTEGER NOT NULL, PRIMARY KEY (plan, line)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lines(plan BLOB NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,
+                                 length INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS corrupt(line INTEGER PRIMARY KEY, reason TEXT NOT NULL);
 """
 
@@ -62,9 +63,12 @@ class PlanIndex:
                 db.execute("DELETE FROM lines")
                 db.execute("DELETE FROM corrupt")
                 meta = {}
+            if not meta:  # a (re)build: insert in log order, then sort once into the lookup index
+                db.execute("DROP INDEX IF EXISTS lines_by_plan")
             self.size, self.lines = int(meta.get("size", 0)), int(meta.get("lines", 0))
             if size > self.size:
                 self._extend(handle, size, meta)
+            db.execute("CREATE INDEX IF NOT EXISTS lines_by_plan ON lines(plan, line)")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -84,21 +88,24 @@ class PlanIndex:
         return _digest(head) == meta["head_digest"] and _digest(last) == meta["last_digest"]
 
     def _extend(self, handle: BinaryIO, size: int, meta: dict[str, object]) -> None:
-        rows: list[tuple[str, int, int, int]] = []
+        rows: list[tuple[bytes, int, int, int]] = []
         bad: list[tuple[int, str]] = []
+        offset, number = self.size, self.lines
         last_offset = int(str(meta.get("last_offset", 0)))
-        for number, offset, line, terminated in iter_lines(handle, self.size, size, self.lines + 1):
+        for lines, terminated in iter_blocks(handle, size, start=self.size):
             if not terminated:
                 break
-            reason = line_defect(line)
-            if reason is not None:
-                bad.append((number, reason))
-            else:
-                rows.extend((plan, number, offset, len(line)) for plan in plan_ids_in(line))
-            if len(rows) >= BATCH:
-                self._flush(rows, bad)
-            self.size, self.lines, last_offset = offset + len(line) + 1, number, offset
-        self._flush(rows, bad)
+            for line in lines:
+                number += 1
+                sealed = verify(line)
+                reason = line_defect(line) if sealed is None else None if sealed else MISMATCH
+                if reason is not None:
+                    bad.append((number, reason))
+                else:
+                    rows.extend((plan, number, offset, len(line)) for plan in set(plan_ids_in(line)))
+                last_offset, offset = offset, offset + len(line) + 1
+            self._flush(rows, bad)
+        self.size, self.lines = offset, number
         head_length = min(SAMPLE, self.size)
         values = {
             "format": FORMAT, "size": self.size, "lines": self.lines, "last_offset": last_offset,
@@ -107,13 +114,13 @@ class PlanIndex:
         }
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
 
-    def _flush(self, rows: list[tuple[str, int, int, int]], bad: list[tuple[int, str]]) -> None:
-        self._db.executemany("INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?)", rows)
+    def _flush(self, rows: list[tuple[bytes, int, int, int]], bad: list[tuple[int, str]]) -> None:
+        self._db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", rows)
         self._db.executemany("INSERT OR REPLACE INTO corrupt VALUES (?, ?)", bad)
         rows.clear()
         bad.clear()
 
-    def lines_of(self, spelt_plan_id: str) -> list[tuple[int, int, int]]:
+    def lines_of(self, spelt_plan_id: bytes) -> list[tuple[int, int, int]]:
         """(line number, offset, length) of every good line that names the plan id, in log order."""
         query = "SELECT line, offset, length FROM lines WHERE plan = ? ORDER BY line"
         return self._db.execute(query, (spelt_plan_id,)).fetchall()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import orjson
 
-from stablenew.adapters.records.checksum import CHECKSUM_KEY, checksum_matches, has_checksum
+from stablenew.adapters.records.checksum import CHECKSUM_KEY, verify
 from stablenew.domain.records.record import LearningRecord
 
-_PLAN_KEY = b'"plan_id":"'
+_PLAN_VALUE = re.compile(rb'"plan_id":"((?:[^"\\]|\\.)*)"')
 MISMATCH = "checksum mismatch (the line changed after it was written)"
 
 
@@ -18,11 +19,11 @@ def decode_line(line: bytes) -> LearningRecord:
 
     A line carrying a checksum must match it; one without (an older record) is judged by decoding.
     """
-    sealed = has_checksum(line)
-    if sealed and not checksum_matches(line):
+    sealed = verify(line)
+    if sealed is False:
         raise ValueError(MISMATCH)
     data = orjson.loads(line)
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         raise ValueError("not a JSON object")
     if sealed:
         del data[CHECKSUM_KEY]
@@ -33,8 +34,9 @@ def decode_line(line: bytes) -> LearningRecord:
 
 def line_defect(line: bytes) -> str | None:
     """Why `line` is not a good record, or None; a line with a checksum is judged by it alone."""
-    if has_checksum(line):
-        return None if checksum_matches(line) else MISMATCH
+    sealed = verify(line)
+    if sealed is not None:
+        return None if sealed else MISMATCH
     try:
         decode_line(line)
     except ValueError as exc:  # also orjson's JSONDecodeError (bad JSON or UTF-8)
@@ -42,36 +44,18 @@ def line_defect(line: bytes) -> str | None:
     return None
 
 
-def plan_id_needle(plan_id: str) -> str:
+def plan_id_needle(plan_id: str) -> bytes:
     """How the writer spells `plan_id` between the quotes of a JSON string."""
-    return json.dumps(plan_id, ensure_ascii=False)[1:-1]
+    return json.dumps(plan_id, ensure_ascii=False)[1:-1].encode("utf-8")
 
 
-def plan_ids_in(line: bytes) -> set[str]:
+def plan_ids_in(line: bytes) -> list[bytes]:
     """Every string value of a `"plan_id"` key in the line's bytes, as spelt there (not decoded).
 
     A superset of the record's own `learning.plan_id` (a nested table may have such a key too);
     callers confirm it on the decoded record.
     """
-    found: set[str] = set()
-    start = line.find(_PLAN_KEY)
-    while start >= 0:
-        value_start = start + len(_PLAN_KEY)
-        end = line.find(b'"', value_start)
-        while end > 0 and _escaped(line, end):
-            end = line.find(b'"', end + 1)
-        if end < 0:
-            break
-        found.add(line[value_start:end].decode("utf-8", "replace"))
-        start = line.find(_PLAN_KEY, end)
-    return found
-
-
-def _escaped(line: bytes, quote: int) -> bool:
-    backslashes = 0
-    while line[quote - 1 - backslashes] == 0x5C:  # "\\"
-        backslashes += 1
-    return backslashes % 2 == 1
+    return _PLAN_VALUE.findall(line)
 
 
 def record_plan_id(record: LearningRecord) -> object:
