@@ -17,10 +17,12 @@ from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.dataset import DuckDBDatasetBuilder
 from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
+from stablenew.adapters.files import PillowImageLibrary
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.records import JsonlFeedbackLog, JsonlRecordSource, LearningRecordWriter
 from stablenew.controller.feedback_controller import FeedbackController
+from stablenew.controller.import_controller import ImportController
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.controller.pipeline_controller import PipelineController
 from stablenew.domain.ports.clock import Clock
@@ -168,6 +170,15 @@ class Container(containers.DeclarativeContainer):
         learning_enabled=config.learning.enabled,
         image_backend=backend,
         source_factory=record_source_factory.provider,
+    )
+    image_library = providers.Singleton(PillowImageLibrary)
+    import_controller = providers.Factory(
+        ImportController,
+        library=image_library,
+        sink_factory=record_sink_factory.provider,
+        source_factory=record_source_factory.provider,
+        records_path=config.records_path,
+        clock=clock,
     )
     contact_sheet_writer = providers.Singleton(PillowContactSheetWriter)
     learning_execution_controller = providers.Factory(

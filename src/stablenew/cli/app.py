@@ -10,6 +10,7 @@ from stablenew import __version__
 from stablenew.cli.backends_cmd import backends_app
 from stablenew.cli.dataset_cmd import dataset_app
 from stablenew.cli.feedback_cmd import prefer, rate
+from stablenew.cli.import_cmd import import_images
 from stablenew.cli.learn_cmd import learn_app
 from stablenew.cli.records_cmd import records_app
 from stablenew.cli.run_cmd import run
@@ -41,6 +42,7 @@ def _root(
 app.command("run")(run)
 app.command("rate")(rate)
 app.command("prefer")(prefer)
+app.command("import")(import_images)
 app.add_typer(records_app, name="records")
 app.add_typer(learn_app, name="learn")
 app.add_typer(backends_app, name="backends")

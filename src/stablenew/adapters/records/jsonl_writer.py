@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from stablenew.adapters.records.checksum import seal
@@ -51,6 +52,11 @@ class LearningRecordWriter(RecordLog):
     def append_record(self, record: LearningRecord) -> None:
         """Append one line under an exclusive lock, then flush it to disk (fsync)."""
         self.append_line(encode_record(record))
+
+    def append_records(self, records: Sequence[LearningRecord]) -> None:
+        """Append many lines with one locked write() and one fsync (a bulk import's batch)."""
+        if records:
+            self.append_line(b"".join(encode_record(record) for record in records))
 
     def append_line(self, line: bytes) -> None:
         """Append one already-encoded, newline-terminated line durably."""

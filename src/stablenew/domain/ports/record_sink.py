@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from stablenew.domain.ports.record_scan import LineDefect, LogHealth, RecordScan
@@ -33,6 +33,11 @@ class RecordSink(ABC):
     def append_record(self, record: LearningRecord) -> None:
         """Append one record; raise OSError when it cannot be written."""
         raise NotImplementedError
+
+    def append_records(self, records: Sequence[LearningRecord]) -> None:
+        """Append several records, durable together once it returns (this default: one by one)."""
+        for record in records:
+            self.append_record(record)
 
 
 class RecordSource(ABC):
