@@ -33,7 +33,9 @@ class InstantPipelineRun(PipelineRun):
     def __init__(self) -> None:
         self.clock = SystemClock()
 
-    def run(self, config, *, record_sink=None, learning_context=None, cancel=None) -> PipelineRunResult:
+    def run(
+        self, config, *, record_sink=None, learning_context=None, cancel=None, progress=None
+    ) -> PipelineRunResult:
         now = self.clock.now()
         events = tuple(
             StageEvent(

@@ -16,6 +16,7 @@ from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.records.builder import build_learning_record
 from stablenew.domain.records.record import LearningContext, LearningRecord
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.run.results import SUCCESS, PipelineRunResult, StageEvent
 from stablenew.domain.services.learning_execution import LearningExecutionRunner
 
@@ -36,7 +37,8 @@ class StandInServer(PipelineRun):
 
     def run(self, config: PipelineConfig, *, record_sink: RecordSink | None = None,
             learning_context: LearningContext | None = None,
-            cancel: CancelToken | None = None) -> PipelineRunResult:
+            cancel: CancelToken | None = None,
+            progress: ProgressListener | None = None) -> PipelineRunResult:
         start = datetime.now(UTC)
         time.sleep(self.latency_s)
         event = StageEvent(stage="txt2img", started_at=start, ended_at=datetime.now(UTC),

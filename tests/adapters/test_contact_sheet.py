@@ -79,3 +79,23 @@ def test_the_cell_size_comes_from_the_first_readable_image() -> None:
     report = PillowContactSheetWriter().write((_sheet(cells, y_label=""),), "out", max_megapixels=1)
     with Image.open(report.written[0]) as sheet:
         assert sheet.width == 80
+
+
+def test_a_sheet_that_cannot_be_written_is_reported_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    Path("sheets").write_text("a file where the folder should be", encoding="utf-8")
+    cells = ((_png("a.png", RED), _png("b.png", BLUE)), (None, None))
+    report = PillowContactSheetWriter().write((_sheet(cells),), "sheets", max_megapixels=200)
+
+    assert report.written == () and report.skipped == ()
+    (failed,) = report.failed
+    assert failed.startswith("grid: not written (") and "sheets" in failed
+    assert "contact sheet grid not written" in caplog.text
+
+
+def test_a_sheet_whose_file_cannot_be_saved_leaves_no_partial_file() -> None:
+    Path("sheets/grid.png").mkdir(parents=True)  # a folder where the sheet should go
+    cells = ((_png("a.png", RED), _png("b.png", BLUE)), (None, None))
+    report = PillowContactSheetWriter().write((_sheet(cells),), "sheets", max_megapixels=200)
+
+    assert report.written == () and len(report.failed) == 1
+    assert sorted(p.name for p in Path("sheets").iterdir()) == ["grid.png"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from tests.backends.a1111_helpers import EXTRAS, TXT2IMG, a1111_container, pipeline, read_records
+from tests.backends.cancel_helpers import CancelWhen
 from tests.servers import a1111_fixtures
 from tests.servers.a1111_server import FakeA1111Server, Fault
 
@@ -96,15 +96,14 @@ def test_a_cancel_during_the_backoff_wait_is_a_cancel_not_a_failure(
     backend = a1111_container(a1111_server, tmp_path, retry_backoff_s=20.0, retries=3, stage_timeout_s=60.0,
                               interrupt_grace_s=0.1).backend()
     token = CancelToken()
-    timer = threading.Timer(0.3, token.cancel, args=("stopped by the user",))
-    timer.start()
-    started = time.monotonic()
+    # cancel once the first attempt was answered (503), i.e. during the 20 s backoff wait
+    timer = CancelWhen(token, lambda: a1111_server.count(path) > before, reason="stopped by the user")
     params = {"upscaler": "Lanczos", "upscaling_resize": 2} if stage == "upscale" else {"steps": 2}
     with pytest.raises(CancelledError, match="stopped by the user"):
         backend.generate(StageRequest(stage=stage, params=params, prompt="x",
                                       input_image=png if stage == "upscale" else None), token)
     timer.join()
-    assert time.monotonic() - started < 3.0  # the 20 s backoff woke up on the cancel
+    assert timer.seconds_since_cancel() < 3.0  # the 20 s backoff woke up on the cancel
     assert a1111_server.count(path) == before + 1  # no attempt after the cancel
 
 

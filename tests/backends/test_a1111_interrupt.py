@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from tests.backends.a1111_helpers import IMG2IMG, TXT2IMG, a1111_container, pipeline, read_records
+from tests.backends.cancel_helpers import CancelWhen
 from tests.servers import a1111_fixtures
 from tests.servers.a1111_server import FakeA1111Server, Fault
 
@@ -22,13 +22,10 @@ def test_cancel_interrupts_the_running_generation(a1111_server: FakeA1111Server,
     a1111_server.generation_delay_s = 5.0
     container = a1111_container(a1111_server, tmp_path)
     token = CancelToken()
-    timer = threading.Timer(0.4, token.cancel, kwargs={"reason": "stopped by the user"})
-    timer.start()
-    started = time.monotonic()
+    timer = CancelWhen(token, lambda: a1111_server.count(TXT2IMG) > 0, reason="stopped by the user")
     result = container.pipeline_controller().run(pipeline(txt2img={"steps": 20}, img2img={}), cancel=token)
-    elapsed = time.monotonic() - started
     timer.join()
-    assert result.cancelled and elapsed < 3.0
+    assert result.cancelled and timer.seconds_since_cancel() < 3.0  # not the 5 s generation
     assert a1111_server.interrupts == 1 and a1111_server.count(IMG2IMG) == 0
     (record,) = read_records(tmp_path / "output" / "learning" / "learning_records.jsonl")
     assert record["cancelled"] is True
@@ -54,8 +51,7 @@ def test_a_slow_but_moving_generation_is_not_a_stall(a1111_server: FakeA1111Serv
     a1111_server.generation_delay_s = 1.2
     seen: list[StageProgress] = []
     container = a1111_container(a1111_server, tmp_path, stall_timeout_s=0.5)
-    container.backend().set_progress_listener(seen.append)
-    result = container.pipeline_controller().run(pipeline(txt2img={"steps": 20}))
+    result = container.pipeline_controller().run(pipeline(txt2img={"steps": 20}), progress=seen.append)
     assert result.success, result.error
     assert a1111_server.interrupts == 0
     fractions = [progress.fraction for progress in seen if progress.fraction > 0]
@@ -72,8 +68,10 @@ def test_a_failing_progress_listener_does_not_fail_the_stage(
         raise RuntimeError("display gone")
 
     container = a1111_container(a1111_server, tmp_path)
-    container.backend().set_progress_listener(broken)
-    assert container.pipeline_controller().run(pipeline()).success
+    assert container.pipeline_controller().run(pipeline(), progress=broken).success
+    # called directly, the backend itself keeps a broken listener from failing the stage
+    request = StageRequest(stage="txt2img", params={"steps": 2, "width": 64, "height": 64}, prompt="x")
+    assert container.backend().generate(request, progress=broken).images
 
 
 def test_cancelled_before_the_stage_sends_nothing(a1111_server: FakeA1111Server, tmp_path: Path) -> None:
@@ -102,8 +100,7 @@ def test_cancel_during_an_upscale_discards_its_result(a1111_server: FakeA1111Ser
     first = backend.generate(StageRequest(stage="txt2img", params={"steps": 2, "width": 64, "height": 64},
                                           prompt="x"))
     token = CancelToken()
-    timer = threading.Timer(0.1, token.cancel)
-    timer.start()
+    timer = CancelWhen(token, lambda: a1111_server.count("/sdapi/v1/extra-single-image") > 0)
     with pytest.raises(CancelledError):
         backend.generate(StageRequest(stage="upscale", params={"upscaler": "Lanczos", "upscaling_resize": 2},
                                       prompt="x", input_image=first.images[0].data), token)

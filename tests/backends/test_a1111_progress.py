@@ -20,9 +20,9 @@ def test_each_stage_reports_rising_fractions_with_its_sampling_steps(
     a1111_server.generation_delay_s = 0.8
     seen: list[StageProgress] = []
     container = a1111_container(a1111_server, tmp_path)
-    container.backend().set_progress_listener(seen.append)
     result = container.pipeline_controller().run(
-        pipeline(txt2img={"steps": 20}, img2img={"steps": 10, "denoising_strength": 0.5})
+        pipeline(txt2img={"steps": 20}, img2img={"steps": 10, "denoising_strength": 0.5}),
+        progress=seen.append,
     )
     assert result.success, result.error
     for stage, steps in (("txt2img", 20), ("img2img", 10)):

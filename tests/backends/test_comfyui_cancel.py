@@ -33,9 +33,8 @@ def test_cancel_interrupts_the_server_and_raises_cancelled(comfyui_server: FakeC
             threads[-1].start()
 
     backend = make_backend(comfyui_server.base_url)
-    backend.set_progress_listener(progress)
     with pytest.raises(CancelledError):
-        backend.generate(REQUEST, cancel)
+        backend.generate(REQUEST, cancel, progress)
     threads[0].join(5)  # the interrupt is posted by the thread that cancelled
     assert comfyui_server.interrupts == 1
     assert (seen[0].stage, seen[0].total, seen[0].detail) == ("txt2img", 40, "node 3")
@@ -91,9 +90,8 @@ def test_an_interrupt_from_elsewhere_is_a_named_failure(comfyui_server: FakeComf
             httpx.post(comfyui_server.base_url + "/interrupt", json={})
 
     backend = make_backend(comfyui_server.base_url)
-    backend.set_progress_listener(progress)
     with pytest.raises(BackendError) as caught:
-        backend.generate(REQUEST)
+        backend.generate(REQUEST, progress=progress)
     assert caught.value.kind == "interrupted"
 
 

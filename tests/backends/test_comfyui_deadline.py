@@ -7,6 +7,7 @@ import time
 
 import httpx
 import pytest
+from tests.backends.cancel_helpers import CancelWhen
 from tests.backends.comfyui_helpers import make_backend, png
 from tests.servers import comfyui_fixtures
 from tests.servers import comfyui_graphs as graphs
@@ -41,14 +42,15 @@ def test_a_queued_prompt_that_is_given_up_never_runs(comfyui_server: FakeComfyUI
     blocker = _blocker(comfyui_server)
     cancel = CancelToken()
     if how == "cancel":
-        timer = threading.Timer(0.4, cancel.cancel)
-        timer.start()
+        timer = CancelWhen(cancel, lambda: len(comfyui_server.prompts) > 1)  # ours queued behind it
         with pytest.raises(CancelledError):
             make_backend(comfyui_server.base_url).generate(REQUEST, cancel)
         timer.join(5)
     else:
+        backend = make_backend(comfyui_server.base_url, stage_timeout_s=1.5)  # the blocker runs 10 s
+        backend.catalog()  # read outside the stage budget, so ours is surely queued before it runs out
         with pytest.raises(BackendError) as caught:
-            make_backend(comfyui_server.base_url, stage_timeout_s=0.4).generate(REQUEST)
+            backend.generate(REQUEST)
         assert caught.value.kind == "timeout"
     queue = httpx.get(comfyui_server.base_url + "/queue").json()
     assert queue["queue_pending"] == []  # ours was deleted from the queue ...
@@ -83,13 +85,12 @@ def test_a_cancel_during_the_backoff_wait_is_a_cancel(comfyui_server: FakeComfyU
     comfyui_server.add_fault("/upload/image", ComfyFault("status", status=503, times=5))
     backend = make_backend(comfyui_server.base_url, retries=1, retry_backoff_s=20.0, stage_timeout_s=60.0)
     cancel = CancelToken()
-    timer = threading.Timer(0.3, cancel.cancel, args=("stopped by the user",))
-    timer.start()
-    started = time.monotonic()
+    uploaded = lambda: comfyui_server.count("/upload/image") > 0  # noqa: E731
+    timer = CancelWhen(cancel, uploaded, reason="stopped by the user")
     with pytest.raises(CancelledError, match="stopped by the user"):
         backend.generate(UPSCALE, cancel)
     timer.join(5)
-    assert time.monotonic() - started < 3.0  # the 20 s wait woke up on the cancel
+    assert timer.seconds_since_cancel() < 3.0  # the 20 s wait woke up on the cancel
     assert comfyui_server.count("/upload/image") == 1 and comfyui_server.prompts == []
 
 

@@ -16,10 +16,9 @@ comfyui_server = comfyui_fixtures.comfyui_server  # the fixture, by name
 def test_websocket_progress_reaches_the_listener_step_by_step(comfyui_server: FakeComfyUIServer) -> None:
     seen: list[StageProgress] = []
     backend = make_backend(comfyui_server.base_url)
-    backend.set_progress_listener(seen.append)
     request = StageRequest(stage="txt2img", params={"steps": 12, "seed": 1, "width": 64, "height": 64},
                            prompt="p")
-    backend.generate(request)
+    backend.generate(request, progress=seen.append)
     assert [p.step for p in seen] == list(range(1, 13))
     assert {(p.stage, p.total, p.detail) for p in seen} == {("txt2img", 12, "node 3")}
     fractions = [p.fraction for p in seen]
@@ -31,9 +30,8 @@ def test_a_failing_listener_does_not_fail_the_stage(comfyui_server: FakeComfyUIS
         raise RuntimeError("display gone")
 
     backend = make_backend(comfyui_server.base_url)
-    backend.set_progress_listener(broken)
     output = backend.generate(StageRequest(stage="txt2img", params={"steps": 3, "width": 64, "height": 64},
-                                           prompt="p"))
+                                           prompt="p"), progress=broken)
     assert len(output.images) == 1
 
 

@@ -28,7 +28,9 @@ class FakePipelineRun(PipelineRun):
         self.fail_when = fail_when  # callable(config) -> bool
         self.clock = clock or FakeClock(tick_s=0.5)
 
-    def run(self, config, *, record_sink=None, learning_context=None, cancel=None) -> PipelineRunResult:
+    def run(
+        self, config, *, record_sink=None, learning_context=None, cancel=None, progress=None
+    ) -> PipelineRunResult:
         self.calls.append(RunCall(config, record_sink, learning_context, cancel))
         failed = bool(self.fail_when and self.fail_when(config))  # type: ignore[operator]
         start = self.clock.now()

@@ -14,6 +14,7 @@ from stablenew.domain.records.builder import build_learning_record
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.failures import FailureKind
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.run.results import CANCELLED, FAILED, SUCCESS, PipelineRunResult, StageEvent
 
 
@@ -30,7 +31,8 @@ class ServerPipelineRun(PipelineRun):
 
     def run(self, config: PipelineConfig, *, record_sink: RecordSink | None = None,
             learning_context: LearningContext | None = None,
-            cancel: CancelToken | None = None) -> PipelineRunResult:
+            cancel: CancelToken | None = None,
+            progress: ProgressListener | None = None) -> PipelineRunResult:
         with self._lock:
             self.calls.append(config)
             self.in_flight += 1

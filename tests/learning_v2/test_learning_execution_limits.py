@@ -36,7 +36,9 @@ class CancellingRun(PipelineRun):
         self.at, self.reason, self.tokens = at, reason, []
         self.inner = FakePipelineRun()
 
-    def run(self, config, *, record_sink=None, learning_context=None, cancel=None) -> PipelineRunResult:
+    def run(
+        self, config, *, record_sink=None, learning_context=None, cancel=None, progress=None
+    ) -> PipelineRunResult:
         self.tokens.append(cancel)
         result = self.inner.run(config, record_sink=None, learning_context=learning_context, cancel=cancel)
         if len(self.tokens) == self.at:

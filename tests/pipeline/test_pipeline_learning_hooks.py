@@ -115,7 +115,7 @@ class _ExplodingBackend(FakeImageBackend):
         super().__init__()
         self.error, self.empty = error, empty
 
-    def generate(self, request, cancel=None):
+    def generate(self, request, cancel=None, progress=None):
         if self.empty:
             return StageOutput(images=())
         raise self.error

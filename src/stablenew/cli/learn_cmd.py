@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from stablenew.adapters.files import load_plan
-from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.errors import EXIT_FAILED, cli_errors, err_console
 from stablenew.cli.hints import plan_command
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
@@ -68,6 +68,8 @@ def _print_result(
         console.print(f"contact sheet: {path}", markup=False)
     for note in report.skipped if report else ():
         console.print(f"note: contact sheet {note}", markup=False)
+    for note in report.failed if report else ():
+        err_console.print(f"warning: contact sheet {note}", markup=False)
     console.print(f"records: {controller.records_path}", markup=False)
     if summary.gave_up:  # the circuit breaker: a dead or wrong server stops the plan
         in_a_row = len(list(takewhile(lambda r: not r.success, reversed(result.step_results))))
@@ -111,15 +113,15 @@ def _execute(
     controller.on_log_health = lambda health: warn_if_corrupt(
         controller.records_path, health, "a step recorded only there counts as not done and runs again"
     )
-    image_backend = container.backend()
     token = CancelToken()
-    with sigint_cancels(token), StepProgress(console, image_backend) as progress:
+    with sigint_cancels(token), StepProgress(console) as progress:
         result = controller.run_learning_plan(
             plan,
             cancel=token,
             resume=resume,
             on_step=progress.on_step,
             on_dispatch=progress.on_dispatch,
+            on_stage=progress.stage_listener,
             grid=None if grid else False,
             max_steps=max_steps,
             timeout_s=timeout,

@@ -9,18 +9,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from stablenew.domain.plan.learning_results import LearningRunResult
 from stablenew.domain.plan.plan import LearningRunStep
-from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.step_dispatcher import DispatchEvent
-from stablenew.domain.run.generation import StageProgress
+from stablenew.domain.run.generation import ProgressListener, StageProgress
 
 
 class StepProgress:
-    """The on_step callback of the runner (step i/N, the current values, an ETA); while inside, also
-    the backend's progress listener (`txt2img 12/20` for the running stage, terminal only)."""
+    """The on_step callback of the runner (step i/N, the current values, an ETA); on a terminal also
+    the stage progress listener (`txt2img 12/20` for the running stage), passed with the run."""
 
-    def __init__(self, console: Console, backend: ImageBackend | None = None) -> None:
+    def __init__(self, console: Console) -> None:
         self.console = console
-        self.backend = backend
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         self._busy: dict[str, str] = {}  # server → "step i" it runs now (plans on several servers)
@@ -40,17 +38,18 @@ class StepProgress:
     def __enter__(self) -> StepProgress:
         if self._bar is not None:
             self._bar.start()
-            if self.backend is not None:
-                self.backend.set_progress_listener(self.on_stage)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._bar is not None:
-            if self.backend is not None:
-                self.backend.set_progress_listener(None)
             self._bar.stop()
+
+    @property
+    def stage_listener(self) -> ProgressListener | None:
+        """What to pass as the run's stage progress listener: `on_stage` on a terminal, else None."""
+        return self.on_stage if self._bar is not None else None
 
     def on_step(
         self, step: LearningRunStep, position: int, total: int, result: LearningRunResult | None

@@ -56,8 +56,8 @@ def run(
         controller.validate(pipeline_config, source=str(config_file))
         warn_if_corrupt(controller.records_path, controller.log_health())
         token = CancelToken()
-        with sigint_cancels(token), StageBar(console, container.backend()):
-            result = controller.run(pipeline_config, cancel=token)
+        with sigint_cancels(token), StageBar(console) as bar:
+            result = controller.run(pipeline_config, cancel=token, progress=bar.listener)
         print_run(result, controller.records_path if controller.learning_enabled else None, console)
         if result.cancelled:
             console.print(f"{token.reason or 'cancelled'}: the run stopped early; the images made so far "

@@ -7,17 +7,15 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from stablenew.domain.ports.image_backend import ImageBackend
-from stablenew.domain.run.generation import StageProgress
+from stablenew.domain.run.generation import ProgressListener, StageProgress
 
 
 class StageBar:
-    """While inside, the backend's progress listener: one bar per stage (`txt2img 12/20`), gone when
+    """A run's stage progress listener: one bar per stage (`txt2img 12/20`) while inside, gone when
     the run ends. Prints nothing when the console is not a terminal, so piped output stays the same.
     Rich's Progress locks every update, so the listener may be called from any thread."""
 
-    def __init__(self, console: Console, backend: ImageBackend) -> None:
-        self.backend = backend
+    def __init__(self, console: Console) -> None:
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         self._stage: str | None = None
@@ -34,15 +32,18 @@ class StageBar:
     def __enter__(self) -> StageBar:
         if self._bar is not None:
             self._bar.start()
-            self.backend.set_progress_listener(self.on_progress)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._bar is not None:
-            self.backend.set_progress_listener(None)
             self._bar.stop()
+
+    @property
+    def listener(self) -> ProgressListener | None:
+        """What to pass as the run's progress listener: `on_progress` on a terminal, else None."""
+        return self.on_progress if self._bar is not None else None
 
     def on_progress(self, progress: StageProgress) -> None:
         """Move the current stage's bar; a new stage replaces the previous stage's bar."""

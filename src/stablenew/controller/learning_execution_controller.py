@@ -36,6 +36,7 @@ from stablenew.domain.ports.step_dispatcher import StepDispatcher
 from stablenew.domain.records.record import LearningRecord
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.failures import BackendError
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.run.server_faults import ServerBreaker
 from stablenew.domain.services.learning_execution import (
     TIMEOUT_REASON,
@@ -204,8 +205,10 @@ class LearningExecutionController:
         on_step: StepCallback | None = None,
         grid: bool | None = None,
         on_dispatch: DispatchCallback | None = None,
+        on_stage: ProgressListener | None = None,
     ) -> LearningExecutionResult:
-        """Run the plan's steps that have no successful record yet; then draw its contact sheets."""
+        """Run the plan's steps that have no successful record yet; then draw its contact sheets.
+        `on_stage` hears how far the running steps' stages are (this run only)."""
         if base_config is not None:
             plan = rebase_plan(plan, as_pipeline_config(base_config))
         if metadata:
@@ -233,6 +236,7 @@ class LearningExecutionController:
             timeout_s=timeout_s,
             cancel=cancel,
             done_step_keys=done,
+            progress=on_stage,
         )
         try:
             result = runner.run(plan, context, on_step=on_step, on_dispatch=on_dispatch)
@@ -252,9 +256,12 @@ class LearningExecutionController:
         those this run wrote (one runner per plan, so the log holds no others; no second read)."""
         images = images_by_step([*self._plan_records, *written], plan.id)
         out_dir = self.sheets_root / plan.id
-        return writer.write(
-            contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels
-        )
+        try:
+            return writer.write(
+                contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels
+            )
+        except OSError as exc:  # the plan ran and is recorded: a sheet that cannot be drawn is a warning
+            return ContactSheetReport(failed=(f"{out_dir}: not written ({exc})",))
 
     def plan_status(self, plan: LearningPlan) -> PlanStatus:
         """Done, failed and pending steps of `plan` according to the record log."""

@@ -11,6 +11,7 @@ from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.record_scan import LogHealth
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.run.results import PipelineRunResult
 
 SinkFactory = Callable[[Path], RecordSink]
@@ -47,7 +48,11 @@ class PipelineController:
         """Turn passive learning records on or off for later runs."""
         self.learning_enabled = enabled
 
-    def run(self, config: PipelineConfig, *, cancel: CancelToken | None = None) -> PipelineRunResult:
-        """Run once; the sink is asked for only when learning is on, else the runner gets None."""
+    def run(
+        self, config: PipelineConfig, *, cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
+    ) -> PipelineRunResult:
+        """Run once; the sink is asked for only when learning is on, else the runner gets None.
+        `progress` hears how far each stage of this run is."""
         sink = self._sink_factory(self.records_path) if self.learning_enabled else None
-        return self._pipeline_run.run(config, record_sink=sink, cancel=cancel)
+        return self._pipeline_run.run(config, record_sink=sink, cancel=cancel, progress=progress)

@@ -47,6 +47,7 @@ class PillowContactSheetWriter(ContactSheetWriter):
         """Write every sheet that has images and fits under `max_megapixels`."""
         written: list[str] = []
         skipped: list[str] = []
+        failed: list[str] = []
         for sheet in sheets:
             size = _cell_size(sheet)
             if size is None:
@@ -64,8 +65,12 @@ class PillowContactSheetWriter(ContactSheetWriter):
                 log.warning("contact sheet %s", note)
                 skipped.append(note)
                 continue
-            written.append(self._compose(sheet, size, (left, top), (width, height), Path(out_dir)))
-        return ContactSheetReport(written=tuple(written), skipped=tuple(skipped))
+            try:
+                written.append(self._compose(sheet, size, (left, top), (width, height), Path(out_dir)))
+            except OSError as exc:  # full disk, no permission, a file where the folder should be
+                log.warning("contact sheet %s not written: %s", sheet.name, exc)
+                failed.append(f"{sheet.name}: not written ({exc})")
+        return ContactSheetReport(written=tuple(written), skipped=tuple(skipped), failed=tuple(failed))
 
     def _compose(
         self,
@@ -97,8 +102,12 @@ class PillowContactSheetWriter(ContactSheetWriter):
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{sheet.name}.png"
         partial = target.with_name(f".{target.name}.partial")
-        canvas.save(partial, format="PNG", compress_level=1)
-        os.replace(partial, target)
+        try:
+            canvas.save(partial, format="PNG", compress_level=1)
+            os.replace(partial, target)
+        except OSError:
+            partial.unlink(missing_ok=True)
+            raise
         return str(target)
 
     @staticmethod

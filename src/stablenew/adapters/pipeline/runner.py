@@ -21,7 +21,7 @@ from stablenew.domain.records.infotext import format_infotext, postprocess_infot
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.failures import BackendError, FailureKind
-from stablenew.domain.run.generation import StageOutput, StageRequest
+from stablenew.domain.run.generation import ProgressListener, StageOutput, StageRequest, guarded_progress
 from stablenew.domain.run.results import (
     CANCELLED,
     FAILED,
@@ -32,6 +32,10 @@ from stablenew.domain.run.results import (
 )
 
 log = logging.getLogger("stablenew.pipeline")
+
+
+def _listener_failed(error: Exception) -> None:
+    log.debug("progress listener failed: %s", error, exc_info=error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +82,17 @@ class PipelineRunner(PipelineRun):
         record_sink: RecordSink | None = None,
         learning_context: LearningContext | None = None,
         cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
     ) -> PipelineRunResult:
         started = self.clock.now()
         run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:10]}"
         events: list[StageEvent] = []
         inputs: list[_Source] = [_Source()]
         used_seed: int | None = None
+        report = guarded_progress(progress, _listener_failed) if progress is not None else None
         for index, stage in enumerate(effective_stages(config), start=1):
             stage = _with_inherited_seed(config, stage, used_seed)
-            event, inputs = self._stage(config, stage, index, run_id, inputs, cancel)
+            event, inputs = self._stage(config, stage, index, run_id, inputs, cancel, report)
             events.append(event)
             seed = event.params.get("seed")
             if isinstance(seed, int) and not isinstance(seed, bool) and seed != -1:
@@ -114,7 +120,7 @@ class PipelineRunner(PipelineRun):
 
     def _stage(
         self, config: PipelineConfig, stage: StageConfig, index: int, run_id: str,
-        inputs: list[_Source], cancel: CancelToken | None,
+        inputs: list[_Source], cancel: CancelToken | None, progress: ProgressListener | None,
     ) -> tuple[StageEvent, list[_Source]]:
         started, t0 = self.clock.now(), self.clock.monotonic()
         attempt, produced = _Attempt(params=dict(stage.params)), list[_Source]()
@@ -126,7 +132,7 @@ class PipelineRunner(PipelineRun):
                     stage=stage.stage, params=stage.params, prompt=config.prompt,
                     negative_prompt=config.negative_prompt, input_image=source.data, run_id=run_id,
                 )
-                output = self.backend.generate(request, cancel)
+                output = self.backend.generate(request, cancel, progress)
                 attempt.params.update(output.params)
                 if not output.images:
                     raise BackendError(f"{self.backend.name} returned no image", kind=FailureKind.NO_IMAGES)

@@ -25,10 +25,12 @@ class ContactSheet:
 
 @dataclass(frozen=True, slots=True)
 class ContactSheetReport:
-    """What a writer did: the sheets written and a note for each sheet skipped."""
+    """What a writer did: the sheets written, a note for each sheet skipped, and a warning for each
+    sheet that could not be written (an I/O error: the plan's runs and records still stand)."""
 
     written: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
 
 
 def _text(value: object) -> str:

@@ -14,5 +14,6 @@ class ContactSheetWriter(ABC):
     def write(
         self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float
     ) -> ContactSheetReport:
-        """Write each sheet as ``out_dir/<sheet.name>.png``; a sheet too large is skipped with a note."""
+        """Write each sheet as ``out_dir/<sheet.name>.png``; a sheet too large is skipped with a note,
+        one that cannot be written (disk full, no permission) is reported in `failed`, not raised."""
         raise NotImplementedError

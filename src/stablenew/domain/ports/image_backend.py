@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.run.cancel import CancelToken
-from stablenew.domain.run.generation import BackendStatus, StageOutput, StageProgress, StageRequest
+from stablenew.domain.run.generation import (
+    BackendStatus,
+    ProgressListener,
+    StageOutput,
+    StageRequest,
+)
 
-ProgressListener = Callable[[StageProgress], None]
-log = logging.getLogger("stablenew.backend")
+__all__ = ["ImageBackend", "ProgressListener"]
 
 
 class ImageBackend(ABC):
-    """A generation server (A1111, ComfyUI) or the built-in procedural generator."""
+    """A generation server (A1111, ComfyUI) or the built-in procedural generator.
+
+    One instance may serve several runs at once: it keeps no per-run state (no listener, no logger
+    of the core's); what belongs to one call is passed with that call.
+    """
 
     name: str = "backend"
-    _progress_listener: ProgressListener | None = None
 
     @abstractmethod
-    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
-        """Run one stage; raise BackendError on failure, CancelledError when cancelled."""
+    def generate(
+        self,
+        request: StageRequest,
+        cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
+    ) -> StageOutput:
+        """Run one stage; raise BackendError on failure, CancelledError when cancelled.
+
+        `progress`, when given, is called with a StageProgress while the stage runs, from any thread;
+        a backend that cannot tell how far it is never calls it, and an exception it raises never
+        fails the stage (wrap it with `guarded_progress`).
+        """
         raise NotImplementedError
 
     @abstractmethod
@@ -30,22 +45,10 @@ class ImageBackend(ABC):
         """Reachability, version and what the backend offers (models, samplers, ...)."""
         raise NotImplementedError
 
+    @abstractmethod
     def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
-        """Raise ConfigError when a config names something the backend does not have."""
-        return None
+        """Raise ConfigError when a config names something the backend does not have.
 
-    def set_progress_listener(self, listener: ProgressListener | None) -> None:
-        """Call `listener` with a StageProgress while a stage runs (None: stop); backends that cannot
-        tell how far they are never call it. It runs on the thread that called `generate`."""
-        self._progress_listener = listener
-
-    def _report_progress(self, progress: StageProgress) -> None:
-        """Hand `progress` to the listener; its errors are logged, never raised (a broken display
-        must not fail a run)."""
-        listener = self._progress_listener
-        if listener is None:
-            return
-        try:
-            listener(progress)
-        except Exception:
-            log.debug("progress listener failed", exc_info=True)
+        A backend that checks nothing says so in its own implementation (`return None` with a reason).
+        """
+        raise NotImplementedError

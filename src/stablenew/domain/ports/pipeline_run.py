@@ -8,6 +8,7 @@ from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.records.record import LearningContext
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.run.results import PipelineRunResult
 
 
@@ -22,6 +23,9 @@ class PipelineRun(ABC):
         record_sink: RecordSink | None = None,
         learning_context: LearningContext | None = None,
         cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
     ) -> PipelineRunResult:
-        """Run once; when `record_sink` is given, write exactly one record for this run to it."""
+        """Run once; when `record_sink` is given, write exactly one record for this run to it.
+
+        `progress` is handed to the backend with each stage of this run only (never kept)."""
         raise NotImplementedError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -78,3 +78,28 @@ class StageProgress:
         if self.step is not None and self.total:
             return f"{self.stage} {self.step}/{self.total}"
         return f"{self.stage} {self.fraction:.0%}"
+
+
+# Told how far the running stage is; called by a backend from any thread (see ImageBackend.generate).
+ProgressListener = Callable[[StageProgress], None]
+
+
+def _ignore(_error: Exception) -> None:
+    return None
+
+
+def guarded_progress(
+    listener: ProgressListener | None, on_error: Callable[[Exception], None] = _ignore
+) -> ProgressListener:
+    """`listener` made safe for a backend to call: None becomes a no-op, and an exception it raises
+    goes to `on_error` instead of the stage (a broken display must never fail a run)."""
+
+    def report(progress: StageProgress) -> None:
+        if listener is None:
+            return
+        try:
+            listener(progress)
+        except Exception as exc:
+            on_error(exc)
+
+    return report

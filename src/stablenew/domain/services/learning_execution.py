@@ -26,6 +26,7 @@ from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.ports.step_dispatcher import DispatchEvent, StepAttempt, StepDispatcher
 from stablenew.domain.records.record import LearningContext, LearningRecord
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.run.server_faults import run_failure_kind, run_server_fault
 from stablenew.domain.services.serial_dispatch import SerialDispatcher
 
@@ -47,6 +48,7 @@ class LearningExecutionContext:
     cancel: CancelToken | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     done_step_keys: frozenset[str] = frozenset()
+    progress: ProgressListener | None = None  # how far each running step's stage is
 
 
 def _tags(plan: LearningPlan) -> dict[str, Any]:
@@ -194,7 +196,8 @@ class LearningExecutionRunner:
         held = _HeldRecord() if self._sink is not None else None
         t0 = self._clock.monotonic()
         try:
-            run = pipeline_run.run(config, record_sink=held, learning_context=learning, cancel=context.cancel)
+            run = pipeline_run.run(config, record_sink=held, learning_context=learning, cancel=context.cancel,
+                                   progress=context.progress)
         except Exception as exc:  # the port promises not to raise; if it does, only this step fails
             failed = LearningRunResult(
                 step=step,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 
@@ -24,9 +25,21 @@ from stablenew.domain.errors import CancelledError, ConfigError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.failures import BackendError, FailureKind
-from stablenew.domain.run.generation import BackendStatus, StageOutput, StageRequest
+from stablenew.domain.run.generation import (
+    BackendStatus,
+    ProgressListener,
+    StageOutput,
+    StageRequest,
+    guarded_progress,
+)
 
 SYSINFO_PATH = "/internal/sysinfo"
+
+log = logging.getLogger("stablenew.a1111")
+
+
+def _listener_failed(error: Exception) -> None:
+    log.debug("progress listener failed: %s", error, exc_info=error)
 
 
 class A1111Backend(ImageBackend):
@@ -48,7 +61,7 @@ class A1111Backend(ImageBackend):
         self.stage_timeout_s = stage_timeout_s
         self.stage_timeouts_s = dict(stage_timeouts_s or {})
         self.watch = GenerationWatch(self.client, WatchPolicy(progress_interval_s, stall_timeout_s,
-                                                              interrupt_grace_s), self._report_progress)
+                                                              interrupt_grace_s))
         self._catalog: Catalog | None = None
         self._adetailer: bool | None = None
         self._lock = threading.Lock()
@@ -91,8 +104,13 @@ class A1111Backend(ImageBackend):
             vaes=first_names(catalog.vaes),
         )
 
-    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
-        """Run one stage through the API and read back what really ran."""
+    def generate(
+        self,
+        request: StageRequest,
+        cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
+    ) -> StageOutput:
+        """Run one stage through the API and read back what really ran; /progress polls go to `progress`."""
         if cancel is not None and cancel.cancelled:
             raise CancelledError("cancelled before the stage started")
         try:
@@ -104,7 +122,8 @@ class A1111Backend(ImageBackend):
         if request.stage == "upscale":
             return self._upscale(request, names, budget)
         path, body = payloads.generation_body(request, names)
-        answer = self.watch.run(path, body, stage=request.stage, budget=budget)
+        report = guarded_progress(progress, _listener_failed)
+        answer = self.watch.run(path, body, stage=request.stage, budget=budget, report=report)
         where = self.client.where("POST", path)
         return response.generation_output(answer.body, where, retries=answer.retries)
 

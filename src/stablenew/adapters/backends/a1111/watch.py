@@ -53,14 +53,14 @@ def _signature(body: Any) -> tuple[Any, ...] | None:
 class GenerationWatch:
     """Runs one POST in a worker thread while this thread polls progress, cancel and stall."""
 
-    def __init__(self, client: A1111Client, policy: WatchPolicy,
-                 report: Callable[[StageProgress], None]) -> None:
+    def __init__(self, client: A1111Client, policy: WatchPolicy) -> None:
         self.client = client
         self.policy = policy
-        self.report = report
 
-    def run(self, path: str, body: Any, *, stage: str, budget: Budget) -> Answer:
-        """The answer of POST `path` by the budget's deadline (all retries included).
+    def run(self, path: str, body: Any, *, stage: str, budget: Budget,
+            report: Callable[[StageProgress], None]) -> Answer:
+        """The answer of POST `path` by the budget's deadline (all retries included); each change
+        /progress shows goes to `report`, for this call only.
 
         CancelledError when cancelled, BackendError("stalled") when stuck. An attempt whose answer
         timed out is interrupted on the server before it is retried, so no duplicate queues behind it.
@@ -82,7 +82,7 @@ class GenerationWatch:
         threading.Thread(target=work, name=f"a1111{path.replace('/', '-')}", daemon=True).start()
         unregister = cancel.on_cancel(self.client.interrupt) if cancel is not None else (lambda: None)
         try:
-            stalled_for = self._watch(done, stage, cancel)
+            stalled_for = self._watch(done, stage, cancel, report)
         finally:
             unregister()
         if stalled_for is not None:
@@ -98,7 +98,8 @@ class GenerationWatch:
         answer: Answer = outcome["answer"]
         return answer
 
-    def _watch(self, done: threading.Event, stage: str, cancel: CancelToken | None) -> float | None:
+    def _watch(self, done: threading.Event, stage: str, cancel: CancelToken | None,
+               report: Callable[[StageProgress], None]) -> float | None:
         """Seconds without progress when the server stalled, else None (finished or cancelled)."""
         last: tuple[Any, ...] | None = None
         changed = time.monotonic()
@@ -110,7 +111,7 @@ class GenerationWatch:
             now = time.monotonic()
             if signature is not None and signature != last:
                 last, changed = signature, now
-                self.report(stage_progress(stage, body))
+                report(stage_progress(stage, body))
             if now - changed >= self.policy.stall_s and not done.is_set():
                 return now - changed
         return None

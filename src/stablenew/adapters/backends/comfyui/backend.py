@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import random
 import uuid
 from collections.abc import Callable, Mapping
@@ -26,9 +27,21 @@ from stablenew.domain.errors import CancelledError, ConfigError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.failures import BackendError, FailureKind
-from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
+from stablenew.domain.run.generation import (
+    BackendStatus,
+    GeneratedImage,
+    ProgressListener,
+    StageOutput,
+    StageRequest,
+    guarded_progress,
+)
 
 MAX_SEED = 2**32 - 1
+log = logging.getLogger("stablenew.comfyui")
+
+
+def _listener_failed(error: Exception) -> None:
+    log.debug("progress listener failed: %s", error, exc_info=error)
 
 
 def node_errors_message(answer: Any) -> str:
@@ -125,7 +138,12 @@ class ComfyUIBackend(ImageBackend):
                 if stage.stage == "txt2img" and stage.params.get("enable_hr") is True:
                     self.templates.for_stage("txt2img", hires=hires_choice(stage.params, self.catalog()))
 
-    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
+    def generate(
+        self,
+        request: StageRequest,
+        cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
+    ) -> StageOutput:
         if cancel is not None and cancel.cancelled:
             raise CancelledError(cancel.reason or "cancelled before the stage started")
         # the stage timeout is one deadline for the whole stage: every HTTP call, retry and wait
@@ -160,8 +178,9 @@ class ComfyUIBackend(ImageBackend):
         client_id = f"{self.client_id}-{uuid.uuid4().hex[:8]}"  # one socket per stage, even side by side
         socket = ProgressSocket(ws_url(self.base_url, client_id), open_timeout_s=self.connect_timeout_s)
         socket.open()
+        report = guarded_progress(progress, _listener_failed)
         watcher = JobWatcher(
-            self.client, socket, self.timing, stage=request.stage, report=self._report_progress, budget=budget
+            self.client, socket, self.timing, stage=request.stage, report=report, budget=budget
         )
         unregister: Callable[[], None] = lambda: None  # noqa: E731
         try:

@@ -17,7 +17,13 @@ from stablenew.domain.errors import CancelledError
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.domain.run.failures import BackendError, FailureKind
-from stablenew.domain.run.generation import BackendStatus, GeneratedImage, StageOutput, StageRequest
+from stablenew.domain.run.generation import (
+    BackendStatus,
+    GeneratedImage,
+    ProgressListener,
+    StageOutput,
+    StageRequest,
+)
 
 LABEL = "SYNTHETIC - StableNew procedural backend"
 _FILTERS = {"Nearest": Image.Resampling.NEAREST, "Lanczos": Image.Resampling.LANCZOS}
@@ -104,7 +110,13 @@ class ProceduralBackend(ImageBackend):
         """ConfigError (exit 2) for a sampler, scheduler or upscaler A1111 would not know; models pass."""
         catalog.validate_configs(configs, source=source)
 
-    def generate(self, request: StageRequest, cancel: CancelToken | None = None) -> StageOutput:
+    def generate(
+        self,
+        request: StageRequest,
+        cancel: CancelToken | None = None,
+        progress: ProgressListener | None = None,
+    ) -> StageOutput:
+        """Draw the stage's images in-process (milliseconds each): no progress worth reporting."""
         if cancel is not None and cancel.cancelled:
             raise CancelledError("cancelled before the stage started")
         params = dict(request.params)
