@@ -17,7 +17,7 @@ from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.dataset import DuckDBDatasetBuilder
 from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
-from stablenew.adapters.files import PillowImageLibrary
+from stablenew.adapters.files import PillowImageLibrary, load_pipeline_config, load_plan, load_ratings_csv
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.records import JsonlFeedbackLog, JsonlRecordSource, LearningRecordWriter
@@ -154,6 +154,9 @@ class Container(containers.DeclarativeContainer):
             connect_timeout_s=config.comfyui.connect_timeout_s,
         ),
     )
+    load_pipeline_config = providers.Callable(load_pipeline_config)  # container.load_pipeline_config(path)
+    load_plan = providers.Callable(load_plan)  # container.load_plan(path)
+    load_ratings_csv = providers.Callable(load_ratings_csv)  # container.load_ratings_csv(path)
     record_sink_factory = providers.Factory(LearningRecordWriter)
     record_source_factory = providers.Factory(JsonlRecordSource)
     app_config = providers.Dependency(instance_of=AppConfig)

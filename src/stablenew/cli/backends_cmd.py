@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from stablenew.cli.errors import EXIT_FAILED, cli_errors, err_console
+from stablenew.cli.consoles import stderr_console, stdout_console
+from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, open_container
 from stablenew.domain.run.generation import BackendStatus
 
-console = Console(highlight=False, soft_wrap=True)
 backends_app = typer.Typer(help="Generation backends (procedural, a1111, comfyui).", no_args_is_help=True)
 
 
@@ -31,7 +30,7 @@ def print_status(status: BackendStatus) -> None:
                           ("schedulers", status.schedulers), ("upscalers", status.upscalers),
                           ("vaes", status.vaes)):
         table.add_row(label, _listed(values))
-    console.print(table)
+    stdout_console().print(table)
 
 
 @backends_app.command("check")
@@ -42,5 +41,6 @@ def check(config: ConfigOpt = None, backend: BackendOpt = None, debug: DebugOpt 
         status = container.backend().check()
         print_status(status)
         if not status.usable:
-            err_console.print(f"error: backend {status.name} is not usable: {status.reason}", markup=False)
+            stderr_console().print(f"error: backend {status.name} is not usable: {status.reason}",
+                                   markup=False)
             raise typer.Exit(EXIT_FAILED)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from stablenew.adapters.files import load_plan
+from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
 from stablenew.controller.feedback_controller import FeedbackController
@@ -51,15 +50,15 @@ def build(
     with cli_errors(debug):
         if fmt is not None and fmt not in FORMATS:
             raise InputError(f"expected one of {', '.join(FORMATS)}, got {fmt!r}", field="--format")
+        container = open_container(config, records=records, feedback=feedback)
         request = DatasetRequest(
             out=str(out), format=format_for(str(out), fmt),
-            plan_id=load_plan(plan).id if plan is not None else None,
+            plan_id=container.load_plan(plan).id if plan is not None else None,
             since=_since(since), pairs_out=str(pairs) if pairs is not None else None,
         )
-        controller: FeedbackController = open_container(config, records=records,
-                                                        feedback=feedback).feedback_controller()
+        controller: FeedbackController = container.feedback_controller()
         report = controller.build_dataset(request)
-        console = Console(highlight=False, soft_wrap=True)
+        console = stdout_console()
         console.print(f"{out}: {report.rows} image rows ({request.format})", markup=False)
         if pairs is not None:
             console.print(f"{pairs}: {report.pairs} preference pairs ({request.format})", markup=False)

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.console import Console
 
+from stablenew.cli.consoles import stderr_console
 from stablenew.domain.errors import InputError, StableNewError
 
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -27,10 +26,10 @@ def cli_errors(debug: bool) -> Iterator[None]:
     except InputError as exc:
         if debug:
             raise
-        err_console.print(f"error: {exc}", markup=False)
+        stderr_console().print(f"error: {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except StableNewError as exc:
         if debug:
             raise
-        err_console.print(f"error: {exc}", markup=False)
+        stderr_console().print(f"error: {exc}", markup=False)
         raise typer.Exit(EXIT_FAILED) from None

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from stablenew.adapters.files import load_ratings_csv
+from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
 from stablenew.controller.feedback_controller import FeedbackController
@@ -18,10 +17,6 @@ from stablenew.domain.feedback.requests import RatingRequest
 RaterOpt = Annotated[str | None, typer.Option("--rater", help="Who rates (default: [feedback] rater, "
                                                               "else the OS user name).")]
 RetractOpt = Annotated[bool, typer.Option("--retract", help="Take back your current one instead.")]
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
 
 
 def _controller(config: Path | None, records: Path | None, feedback: Path | None) -> FeedbackController:
@@ -71,13 +66,13 @@ def rate(
             raise FeedbackError("--retract takes back a rating: give it without --stars or --from",
                                 field="--retract")
         controller = _controller(config, records, feedback)
-        console = _console()
+        console = stdout_console()
         if retract:
             done = controller.retract_rating(str(target), rater=rater)
             console.print(f"retracted event {done.retracts} ({target}) for {done.header.rater}", markup=False)
             return
         if from_csv is not None:
-            requests = load_ratings_csv(from_csv)
+            requests = open_container(config).load_ratings_csv(from_csv)
             if rater:
                 requests = [r if r.rater else _with_rater(r, rater) for r in requests]
             ratings = controller.rate(requests, source=str(from_csv))
@@ -124,7 +119,7 @@ def prefer(
     """Record that IMAGE_A is better than IMAGE_B (or, with --tie, that they are as good)."""
     with cli_errors(debug):
         controller = _controller(config, records, feedback)
-        console = _console()
+        console = stdout_console()
         if retract:
             done = controller.retract_preference(image_a, image_b, rater=rater)
             console.print(f"retracted event {done.retracts} for {done.header.rater}", markup=False)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, RecordsOpt, open_container
 from stablenew.controller.import_controller import (
@@ -57,7 +58,7 @@ def import_images(
     debug: DebugOpt = False,
 ) -> None:
     """Import images made by A1111, Forge, ComfyUI or StableNew: one record per new image (by sha256)."""
-    out = Console(highlight=False, soft_wrap=True)
+    out = stdout_console()
     with cli_errors(debug):
         controller = open_container(config, records=records).import_controller()
         names = [str(p) for p in paths]

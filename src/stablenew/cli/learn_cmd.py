@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from stablenew.adapters.files import load_plan
-from stablenew.cli.errors import EXIT_FAILED, cli_errors, err_console
+from stablenew.cli.consoles import stderr_console, stdout_console
+from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.hints import plan_command
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
@@ -41,11 +41,6 @@ SkipServersOpt = Annotated[
 ]
 
 
-def _console() -> Console:
-    """A console per command, so whether stdout is a terminal is decided when the command runs."""
-    return Console(highlight=False, soft_wrap=True)
-
-
 def _print_result(
     console: Console,
     result: LearningExecutionResult,
@@ -69,7 +64,7 @@ def _print_result(
     for note in report.skipped if report else ():
         console.print(f"note: contact sheet {note}", markup=False)
     for note in report.failed if report else ():
-        err_console.print(f"warning: contact sheet {note}", markup=False)
+        stderr_console().print(f"warning: contact sheet {note}", markup=False)
     console.print(f"records: {controller.records_path}", markup=False)
     if summary.gave_up:  # the circuit breaker: a dead or wrong server stops the plan
         in_a_row = len(list(takewhile(lambda r: not r.success, reversed(result.step_results))))
@@ -103,9 +98,9 @@ def _execute(
     config: Path | None,
     skip_servers: bool = False,
 ) -> None:
-    console = _console()
+    console = stdout_console()
     container = open_container(config, output=output, backend=backend, records=records)
-    plan = load_plan(plan_file)
+    plan = container.load_plan(plan_file)
     controller = container.learning_execution_controller(
         skip_servers_missing_names=skip_servers,
         warn=lambda message: console.print(f"warning: {message}", markup=False),
@@ -177,9 +172,9 @@ def status(
 ) -> None:
     """Count the plan's done, failed and pending steps from the record log (runs nothing)."""
     with cli_errors(debug):
-        console = _console()
+        console = stdout_console()
         container = open_container(config, output=output, backend=backend, records=records)
-        plan = load_plan(plan_file)
+        plan = container.load_plan(plan_file)
         controller = container.learning_execution_controller()
         state = controller.plan_status(plan)
         warn_if_corrupt(controller.records_path, controller.last_log_health,

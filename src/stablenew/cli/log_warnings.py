@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stablenew.cli.errors import err_console
+from stablenew.cli.consoles import stderr_console
 from stablenew.domain.ports.record_scan import LogHealth
 
 
@@ -22,4 +22,4 @@ def warn_if_corrupt(path: Path, health: LogHealth | None, consequence: str = "")
     """Print the warning on stderr, one line, when the log has corrupt lines."""
     text = corrupt_log_warning(path, health, consequence)
     if text is not None:
-        err_console.print(text, markup=False)
+        stderr_console().print(text, markup=False)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.feedback_check import check_feedback_log
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
@@ -18,7 +19,6 @@ from stablenew.domain.ports.record_sink import RecordSource
 from stablenew.domain.records.stats import log_stats
 
 records_app = typer.Typer(help="Inspect the learning record log.", no_args_is_help=True)
-console = Console(highlight=False, soft_wrap=True)
 PathArg = Annotated[Path | None, typer.Argument(help="Record log (default: the configured one).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for tools instead of text.")]
 
@@ -47,7 +47,7 @@ def check(path: PathArg = None, records: RecordsOpt = None, feedback: FeedbackOp
     Without PATH the feedback log is checked too; a PATH that is a feedback log is checked as one."""
     with cli_errors(debug):
         target, source = _source(path, records, config, must_exist=True)
-        out = Console(highlight=False, soft_wrap=True)
+        out = stdout_console()
         container = open_container(config, records=records, feedback=feedback)
         if path is not None and container.feedback_log_factory(target).holds_feedback():
             if not check_feedback_log(out, container.feedback_log_factory(target)):
@@ -93,7 +93,7 @@ def show(
                 found = record
         if found is None:
             raise InputError(f"no record with run id {run_id!r}", source=str(target))
-        console.print_json(json.dumps(found.to_dict(), ensure_ascii=False))
+        stdout_console().print_json(json.dumps(found.to_dict(), ensure_ascii=False))
 
 
 @records_app.command("stats")
@@ -102,7 +102,7 @@ def stats(path: PathArg = None, as_json: JsonOpt = False, records: RecordsOpt = 
     """Records, plans, size, time span, per-backend and per-plan counts (one streaming pass)."""
     with cli_errors(debug):
         target, source = _source(path, records, config, must_exist=True)
-        out = Console(highlight=False, soft_wrap=True)
+        out = stdout_console()
         with _progress(out) as bar:
             task = bar.add_task("stats", total=None)
             scan = source.scan(progress=lambda done, total: bar.update(task, completed=done, total=total))

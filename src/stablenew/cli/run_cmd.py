@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from stablenew.adapters.files import load_pipeline_config
+from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.log_warnings import warn_if_corrupt
@@ -49,9 +49,9 @@ def run(
 ) -> None:
     """Run one pipeline config through its enabled stages."""
     with cli_errors(debug):
-        console = Console(highlight=False, soft_wrap=True)  # per command: is stdout a terminal now?
+        console = stdout_console()
         container = open_container(config, output=output, backend=backend, records=records, learning=learning)
-        pipeline_config = load_pipeline_config(config_file)
+        pipeline_config = container.load_pipeline_config(config_file)
         controller = container.pipeline_controller()
         controller.validate(pipeline_config, source=str(config_file))
         warn_if_corrupt(controller.records_path, controller.log_health())
