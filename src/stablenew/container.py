@@ -11,8 +11,14 @@ import httpx
 from dependency_injector import containers, providers
 from pydantic import SecretStr
 
-from stablenew.adapters.backends.a1111 import A1111Backend
-from stablenew.adapters.backends.comfyui import ComfyUIBackend
+from stablenew.adapters.backends.a1111 import A1111Backend, A1111Client, RetryPolicy, WatchPolicy
+from stablenew.adapters.backends.comfyui import (
+    ComfyUIBackend,
+    ComfyUIClient,
+    Templates,
+    Timing,
+)
+from stablenew.adapters.backends.comfyui import comfyui_retry_policy as _comfyui_retry_policy
 from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.dataset import DuckDBDatasetBuilder
@@ -42,6 +48,16 @@ def _a1111_http(base_url: str, username: str | None, password: SecretStr | None,
     """The HTTP client of the A1111 backend: base URL, --api-auth basic auth when a username is set."""
     auth = httpx.BasicAuth(username, _reveal(password) or "") if username else None
     return httpx.Client(base_url=base_url, auth=auth, timeout=httpx.Timeout(600.0, connect=connect_timeout_s))
+
+
+def _secrets(password: SecretStr | None) -> tuple[str, ...]:
+    """What the A1111 client must never let into a message: the password, when one is set."""
+    revealed = _reveal(password)
+    return (revealed,) if revealed else ()
+
+
+def _is_set(value: str | None) -> bool:
+    return value is not None
 
 
 def _comfyui_http(base_url: str, connect_timeout_s: float, request_timeout_s: float) -> httpx.Client:
@@ -123,35 +139,54 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
     clock = providers.Singleton(SystemClock)
+
+    # A1111: the HTTP client, its retry policy and API client, the generation watch, then the backend
+    a1111_http = providers.Singleton(_a1111_http, config.a1111.base_url, config.a1111.username,
+                                     config.a1111.password, config.a1111.connect_timeout_s)
+    a1111_retry_policy = providers.Singleton(
+        RetryPolicy, retries=config.a1111.retries, backoff_s=config.a1111.retry_backoff_s
+    )
+    a1111_client = providers.Singleton(
+        A1111Client, a1111_http, connect_timeout_s=config.a1111.connect_timeout_s, policy=a1111_retry_policy,
+        secrets=providers.Callable(_secrets, config.a1111.password),
+        has_credentials=providers.Callable(_is_set, config.a1111.username),
+    )
+    a1111_watch_policy = providers.Singleton(
+        WatchPolicy, poll_s=config.a1111.progress_interval_s, stall_s=config.a1111.stall_timeout_s,
+        interrupt_grace_s=config.a1111.interrupt_grace_s,
+    )
+    # ComfyUI: the HTTP client, its retry policy and API client, the workflows, the timings
+    comfyui_http = providers.Singleton(
+        _comfyui_http, config.comfyui.base_url, config.comfyui.connect_timeout_s,
+        config.comfyui.request_timeout_s,
+    )
+    comfyui_retry_policy = providers.Singleton(
+        _comfyui_retry_policy, config.comfyui.retries, config.comfyui.retry_backoff_s
+    )
+    comfyui_client = providers.Singleton(
+        ComfyUIClient, comfyui_http, policy=comfyui_retry_policy,
+        connect_timeout_s=config.comfyui.connect_timeout_s,
+    )
+    comfyui_templates = providers.Singleton(
+        Templates,
+        providers.Dict(txt2img=config.comfyui.workflow, img2img=config.comfyui.img2img_workflow,
+                       adetailer=config.comfyui.adetailer_workflow, upscale=config.comfyui.upscale_workflow),
+        providers.Dict(txt2img=config.comfyui.mapping, img2img=config.comfyui.img2img_mapping,
+                       adetailer=config.comfyui.adetailer_mapping, upscale=config.comfyui.upscale_mapping),
+    )
+    comfyui_timing = providers.Singleton(
+        Timing, config.comfyui.stage_timeout_s, config.comfyui.stall_timeout_s, config.comfyui.poll_interval_s
+    )
     backend = providers.Selector(
         config.backend,
         procedural=providers.Singleton(ProceduralBackend),
         a1111=providers.Singleton(
-            A1111Backend,
-            client=providers.Singleton(_a1111_http, config.a1111.base_url, config.a1111.username,
-                                       config.a1111.password, config.a1111.connect_timeout_s),
-            username=config.a1111.username, password=providers.Callable(_reveal, config.a1111.password),
-            connect_timeout_s=config.a1111.connect_timeout_s, stage_timeout_s=config.a1111.stage_timeout_s,
-            stage_timeouts_s=config.a1111.stage_timeouts_s, retries=config.a1111.retries,
-            retry_backoff_s=config.a1111.retry_backoff_s,
-            progress_interval_s=config.a1111.progress_interval_s,
-            stall_timeout_s=config.a1111.stall_timeout_s, interrupt_grace_s=config.a1111.interrupt_grace_s,
+            A1111Backend, a1111_client, watch_policy=a1111_watch_policy,
+            stage_timeout_s=config.a1111.stage_timeout_s, stage_timeouts_s=config.a1111.stage_timeouts_s,
         ),
         comfyui=providers.Singleton(
-            ComfyUIBackend,
-            http=providers.Singleton(_comfyui_http, config.comfyui.base_url, config.comfyui.connect_timeout_s,
-                                     config.comfyui.request_timeout_s),
-            base_url=config.comfyui.base_url,
-            workflows=providers.Dict(txt2img=config.comfyui.workflow, img2img=config.comfyui.img2img_workflow,
-                                     adetailer=config.comfyui.adetailer_workflow,
-                                     upscale=config.comfyui.upscale_workflow),
-            mappings=providers.Dict(txt2img=config.comfyui.mapping, img2img=config.comfyui.img2img_mapping,
-                                    adetailer=config.comfyui.adetailer_mapping,
-                                    upscale=config.comfyui.upscale_mapping),
-            retries=config.comfyui.retries, retry_backoff_s=config.comfyui.retry_backoff_s,
-            stage_timeout_s=config.comfyui.stage_timeout_s, stall_timeout_s=config.comfyui.stall_timeout_s,
-            poll_interval_s=config.comfyui.poll_interval_s,
-            connect_timeout_s=config.comfyui.connect_timeout_s,
+            ComfyUIBackend, comfyui_client, base_url=config.comfyui.base_url, templates=comfyui_templates,
+            timing=comfyui_timing, connect_timeout_s=config.comfyui.connect_timeout_s,
         ),
     )
     load_pipeline_config = providers.Callable(load_pipeline_config)  # container.load_pipeline_config(path)

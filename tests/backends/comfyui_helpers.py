@@ -10,25 +10,43 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from stablenew.adapters.backends.comfyui import ComfyUIBackend
+from stablenew.adapters.backends.comfyui import (
+    ComfyUIBackend,
+    ComfyUIClient,
+    Templates,
+    Timing,
+    comfyui_retry_policy,
+)
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig
+
+_DEFAULTS: dict[str, Any] = {
+    "retries": 2,
+    "retry_backoff_s": 0.0,
+    "poll_interval_s": 0.05,
+    "stall_timeout_s": 5.0,
+    "stage_timeout_s": 20.0,
+    "connect_timeout_s": 2.0,
+}
 
 
 def make_backend(base_url: str, **kwargs: Any) -> ComfyUIBackend:
     """A backend with fast timings against `base_url` (the real httpx client, no mocks)."""
     timeout = kwargs.pop("request_timeout_s", 5.0)
-    options: dict[str, Any] = {
-        "retries": 2,
-        "retry_backoff_s": 0.0,
-        "poll_interval_s": 0.05,
-        "stall_timeout_s": 5.0,
-        "stage_timeout_s": 20.0,
-        "connect_timeout_s": 2.0,
-        "seed_source": random.Random(7),
-    }
+    options: dict[str, Any] = {**_DEFAULTS, "seed_source": random.Random(7)}
     options.update(kwargs)
+    unknown = set(options) - {*_DEFAULTS, "seed_source", "workflows", "mappings"}
+    assert not unknown, f"make_backend does not know {sorted(unknown)}"
     http = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=2.0))
-    return ComfyUIBackend(http, base_url=base_url, **options)
+    client = ComfyUIClient(http, policy=comfyui_retry_policy(options["retries"], options["retry_backoff_s"]),
+                           connect_timeout_s=options["connect_timeout_s"])
+    return ComfyUIBackend(
+        client,
+        base_url=base_url,
+        templates=Templates(options.get("workflows") or {}, options.get("mappings") or {}),
+        timing=Timing(options["stage_timeout_s"], options["stall_timeout_s"], options["poll_interval_s"]),
+        connect_timeout_s=options["connect_timeout_s"],
+        seed_source=options["seed_source"],
+    )
 
 
 def config(**stages: dict[str, Any]) -> PipelineConfig:

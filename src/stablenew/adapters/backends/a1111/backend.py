@@ -6,8 +6,6 @@ import logging
 import threading
 from collections.abc import Mapping
 
-import httpx
-
 from stablenew.adapters.backends.a1111 import payloads, response
 from stablenew.adapters.backends.a1111.client import A1111Client
 from stablenew.adapters.backends.a1111.discovery import (
@@ -19,7 +17,7 @@ from stablenew.adapters.backends.a1111.discovery import (
 )
 from stablenew.adapters.backends.a1111.names import first_names
 from stablenew.adapters.backends.a1111.watch import GenerationWatch, WatchPolicy
-from stablenew.adapters.backends.http import Budget, RetryPolicy
+from stablenew.adapters.backends.http import Budget
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.errors import CancelledError, ConfigError
 from stablenew.domain.ports.image_backend import ImageBackend
@@ -48,20 +46,13 @@ class A1111Backend(ImageBackend):
     name = "a1111"
 
     def __init__(
-        self, client: httpx.Client, *, username: str | None = None, password: str | None = None,
-        connect_timeout_s: float = 10.0, stage_timeout_s: float = 600.0,
-        stage_timeouts_s: Mapping[str, float] | None = None, retries: int = 3, retry_backoff_s: float = 1.0,
-        progress_interval_s: float = 0.5, stall_timeout_s: float = 120.0, interrupt_grace_s: float = 10.0,
+        self, client: A1111Client, *, watch_policy: WatchPolicy | None = None, stage_timeout_s: float = 600.0,
+        stage_timeouts_s: Mapping[str, float] | None = None,
     ) -> None:
-        self.client = A1111Client(
-            client, connect_timeout_s=connect_timeout_s,
-            policy=RetryPolicy(retries=retries, backoff_s=retry_backoff_s),
-            secrets=(password or "",), has_credentials=username is not None,
-        )
+        self.client = client
         self.stage_timeout_s = stage_timeout_s
         self.stage_timeouts_s = dict(stage_timeouts_s or {})
-        self.watch = GenerationWatch(self.client, WatchPolicy(progress_interval_s, stall_timeout_s,
-                                                              interrupt_grace_s))
+        self.watch = GenerationWatch(self.client, watch_policy or WatchPolicy())
         self._catalog: Catalog | None = None
         self._adetailer: bool | None = None
         self._lock = threading.Lock()

@@ -7,11 +7,9 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import httpx
 from PIL import Image
 
 from stablenew.adapters.backends.comfyui.catalog import Catalog
@@ -66,24 +64,18 @@ class ComfyUIBackend(ImageBackend):
 
     def __init__(
         self,
-        http: httpx.Client,
+        client: ComfyUIClient,
         *,
         base_url: str,
-        workflows: Mapping[str, Path | None] | None = None,
-        mappings: Mapping[str, Mapping[str, Any]] | None = None,
-        retries: int = 3,
-        retry_backoff_s: float = 0.5,
-        stage_timeout_s: float = 600.0,
-        stall_timeout_s: float = 120.0,
-        poll_interval_s: float = 0.5,
+        templates: Templates,
+        timing: Timing,
         connect_timeout_s: float = 10.0,
         seed_source: random.Random | None = None,
     ) -> None:
-        self.client = ComfyUIClient(http, retries=retries, backoff_s=retry_backoff_s,
-                                    connect_timeout_s=connect_timeout_s)
+        self.client = client
         self.base_url = base_url.rstrip("/")
-        self.templates = Templates(workflows or {}, mappings or {})
-        self.timing = Timing(stage_timeout_s, stall_timeout_s, poll_interval_s)
+        self.templates = templates
+        self.timing = timing
         self.connect_timeout_s = connect_timeout_s
         self.client_id = uuid.uuid4().hex
         self._seeds = seed_source or random.SystemRandom()

@@ -12,20 +12,19 @@ from stablenew.adapters.backends.http import Budget, HttpPolicy, RetryPolicy, Se
 INTERRUPT_TIMEOUT_S = 10.0
 
 
+def comfyui_retry_policy(retries: int = 3, backoff_s: float = 0.5) -> RetryPolicy:
+    """ComfyUI's calls are short: waits grow from `backoff_s` to at most eight times it."""
+    return RetryPolicy(retries=retries, backoff_s=backoff_s, max_backoff_s=max(backoff_s * 8, 0.01))
+
+
 class ComfyUIClient:
     """One method per ComfyUI route; raises BackendError(kind=..., retries=n) when a call fails."""
 
-    def __init__(self, http: httpx.Client, *, retries: int = 3, backoff_s: float = 0.5,
-                 connect_timeout_s: float | None = None) -> None:
+    def __init__(self, http: httpx.Client, *, policy: RetryPolicy, connect_timeout_s: float = 10.0) -> None:
         self.http = http
         self.base_url = str(http.base_url).rstrip("/")
         self.faults = ServerFaults("ComfyUI", self.base_url)
-        connect = connect_timeout_s if connect_timeout_s is not None else http.timeout.connect
-        self.policy = HttpPolicy(
-            http, self.faults,
-            RetryPolicy(retries=retries, backoff_s=backoff_s, max_backoff_s=max(backoff_s * 8, 0.01)),
-            connect_timeout_s=connect if connect is not None else 10.0,
-        )
+        self.policy = HttpPolicy(http, self.faults, policy, connect_timeout_s=connect_timeout_s)
 
     def get_json(self, path: str, budget: Budget | None = None) -> Any:
         """GET `path` and decode its JSON answer."""
