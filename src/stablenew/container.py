@@ -31,6 +31,7 @@ from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.controller.import_controller import ImportController
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.controller.pipeline_controller import PipelineController
+from stablenew.controller.review_controller import ReviewController
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.step_dispatcher import StepDispatcher
@@ -249,6 +250,13 @@ class Container(containers.DeclarativeContainer):
         rater=providers.Callable(_rater, config.feedback.rater),
         canonical_path=providers.Object(os.path.realpath),
         dataset_factory=dataset_builder_factory.provider,
+    )
+    review_controller = providers.Factory(
+        ReviewController,
+        source_factory=record_source_factory.provider,
+        records_path=config.records_path,
+        feedback=feedback_controller,
+        output_dir=config.output_dir,
     )
 
 

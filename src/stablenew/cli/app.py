@@ -13,6 +13,7 @@ from stablenew.cli.feedback_cmd import prefer, rate
 from stablenew.cli.import_cmd import import_images
 from stablenew.cli.learn_cmd import learn_app
 from stablenew.cli.records_cmd import records_app
+from stablenew.cli.review_cmd import review
 from stablenew.cli.run_cmd import run
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.add_typer(records_app, name="records")
 app.add_typer(learn_app, name="learn")
 app.add_typer(backends_app, name="backends")
 app.add_typer(dataset_app, name="dataset")
+app.command("review")(review)
 
 
 def main() -> None:
