@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from stablenew.adapters.files import load_plan
-from stablenew.cli.errors import cli_errors, err_console
+from stablenew.cli.consoles import stderr_console
+from stablenew.cli.errors import cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
 from stablenew.web import create_review_app
@@ -63,13 +63,13 @@ def review(
     keyboard (1–5, ←/→, u, t, z; c to compare two images with a / b / =). Ctrl-C stops it."""
     with cli_errors(debug):
         container = open_container(config, output=output, records=records)
-        plan_id = load_plan(plan_file).id if plan_file is not None else None
+        plan_id = container.load_plan(plan_file).id if plan_file is not None else None
         feedback = container.feedback_controller(rater=rater) if rater else container.feedback_controller()
         controller = container.review_controller(feedback=feedback)
         sock = bind(host, port)
         if host not in LOCAL_HOSTS:
             warning = f"warning: the review page is bound to {host}: other machines can reach it"
-            err_console.print(warning, markup=False)
+            stderr_console().print(warning, markup=False)
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{bound}/" + (f"plan/{plan_id}" if plan_id else "")
