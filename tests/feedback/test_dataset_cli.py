@@ -128,3 +128,12 @@ def test_a_build_that_cannot_write_is_exit_1_and_leaves_nothing(rated: list) -> 
     result = invoke("dataset", "build", "afile/ds.parquet", *RECORDS_OPT)
     assert result.exit_code == 1 and result.stderr.startswith("error: dataset build failed")
     assert sorted(p.name for p in Path().iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_a_corrupt_feedback_line_is_skipped_with_one_warning(rated: list) -> None:
+    lines = FEEDBACK.read_bytes().splitlines(keepends=True)
+    FEEDBACK.write_bytes(lines[0] + b"garbage\n" + b"".join(lines[1:]))
+    result = invoke("dataset", "build", "ds.parquet", *RECORDS_OPT)
+    assert result.exit_code == 0
+    assert result.stderr == (f"warning: {FEEDBACK}: corrupt line(s) 2 (unreadable events are skipped): "
+                             f"run `stablenew records check {FEEDBACK}`\n")

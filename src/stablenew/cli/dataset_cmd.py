@@ -10,6 +10,7 @@ import typer
 
 from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import cli_errors
+from stablenew.cli.feedback_check import warn_if_corrupt
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
 from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.domain.errors import InputError
@@ -57,6 +58,7 @@ def build(
             since=_since(since), pairs_out=str(pairs) if pairs is not None else None,
         )
         controller: FeedbackController = container.feedback_controller()
+        controller.on_feedback_read = warn_if_corrupt(controller.feedback_path)
         report = controller.build_dataset(request)
         console = stdout_console()
         console.print(f"{out}: {report.rows} image rows ({request.format})", markup=False)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Console
 
-from stablenew.domain.ports.feedback_log import FeedbackSource
+from stablenew.cli.errors import err_console
+from stablenew.domain.ports.feedback_log import FeedbackReadReport, FeedbackSource
 
 
 def check_feedback_log(console: Console, log: FeedbackSource) -> bool:
@@ -18,3 +21,16 @@ def check_feedback_log(console: Console, log: FeedbackSource) -> bool:
         console.print(f"corrupt line {defect.line_number}: {defect.reason}", markup=False)
     console.print(f"{len(report.corrupt)} corrupt, {1 if report.torn_tail else 0} torn", markup=False)
     return report.clean
+
+
+def warn_if_corrupt(path: object) -> Callable[[FeedbackReadReport], None]:
+    """A callback printing one warning line on stderr when the feedback log has corrupt lines."""
+
+    def warn(report: FeedbackReadReport) -> None:
+        if report.corrupt:
+            numbers = ", ".join(str(d.line_number) for d in report.corrupt[:10])
+            more = f" and {len(report.corrupt) - 10} more" if len(report.corrupt) > 10 else ""
+            err_console.print(f"warning: {path}: corrupt line(s) {numbers}{more} (unreadable events are "
+                              f"skipped): run `stablenew records check {path}`", markup=False)
+
+    return warn

@@ -9,6 +9,7 @@ import typer
 
 from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import cli_errors
+from stablenew.cli.feedback_check import warn_if_corrupt
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
 from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.domain.feedback.events import FeedbackError, Rating
@@ -22,6 +23,7 @@ RetractOpt = Annotated[bool, typer.Option("--retract", help="Take back your curr
 def _controller(config: Path | None, records: Path | None, feedback: Path | None) -> FeedbackController:
     controller: FeedbackController = open_container(config, records=records,
                                                     feedback=feedback).feedback_controller()
+    controller.on_feedback_read = warn_if_corrupt(controller.feedback_path)
     return controller
 
 

@@ -25,7 +25,7 @@ from stablenew.domain.feedback.requests import RatingRequest
 from stablenew.domain.feedback.targets import Target, resolve_targets
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.dataset_builder import DatasetBuilder
-from stablenew.domain.ports.feedback_log import FeedbackLog
+from stablenew.domain.ports.feedback_log import FeedbackLog, FeedbackReadReport
 from stablenew.domain.ports.record_sink import RecordSource
 
 T = TypeVar("T")
@@ -68,6 +68,7 @@ class FeedbackController:
         self._canonical = canonical_path
         self._new_id = new_event_id
         self._dataset_factory = dataset_factory
+        self.on_feedback_read: Callable[[FeedbackReadReport], None] | None = None  # e.g. to warn
 
     def _header(self, rater: str | None) -> EventHeader:
         return EventHeader(self._new_id(), self._clock.now(), rater or self.rater)
@@ -84,8 +85,12 @@ class FeedbackController:
                              "(an image is named by its recorded path)", source=source, field=field)
 
     def state(self) -> FeedbackState:
-        """What every rater currently says (the feedback log folded; a torn tail is skipped)."""
-        return fold_events(self._log().read_events().events)
+        """What every rater currently says (the feedback log folded; a torn tail and corrupt lines
+        are skipped, and the report goes to `on_feedback_read`)."""
+        report = self._log().read_events()
+        if self.on_feedback_read is not None:
+            self.on_feedback_read(report)
+        return fold_events(report.events)
 
     def join(self, plan_id: str | None = None) -> FeedbackJoin:
         """The current ratings and preferences joined to their records (what `recommend` reads)."""
