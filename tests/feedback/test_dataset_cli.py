@@ -26,6 +26,8 @@ def rated() -> list[tuple[str, list[str]]]:
          "--subscore", "composition=4"),
         ("rate", images_a[0], "--stars", "2", "--rater", "bob", "--tag", "dull"),
         ("rate", images_a[0], "--stars", "3", "--rater", "bob"),  # bob's latest wins
+        ("rate", images_b[0], "--stars", "1", "--rater", "ann"),  # superseded by ann's run rating
+        ("rate", images_b[1], "--stars", "5", "--rater", "bob"),  # kept beside ann's run rating
         ("rate", run_b, "--stars", "4", "--rater", "ann"),  # both final images of run b
         ("prefer", images_a[0], images_b[0], "--rater", "ann"),
         ("prefer", images_a[1], images_b[1], "--tie", "--rater", "bob"),
@@ -56,7 +58,8 @@ def test_parquet_has_the_documented_columns_and_the_averaged_ratings(rated: list
     assert first["cfg_scale"] == 4.0 and first["steps"] == 3 and first["width"] == 64 and first["seed"] == 5
     assert json.loads(first["axes"]) == {"txt2img.cfg_scale": 4.0} and first["backend"] == "procedural"
     assert first["prompt"] == "a fox" and len(first["sha256"]) == 64 and first["plan_id"]
-    assert [rows[i]["stars"] for i in images_b] == [4.0, 4.0] and rows[images_a[1]]["n_ratings"] == 0
+    assert [rows[i]["stars"] for i in images_b] == [4.0, 4.5] and rows[images_a[1]]["n_ratings"] == 0
+    assert [rows[i]["n_ratings"] for i in images_b] == [1, 2]
     assert rows[images_a[1]]["stars"] is None and rows[images_a[1]]["tags"] == []
     pairs = duckdb.sql("SELECT * FROM 'pairs.parquet' ORDER BY label_0 DESC").fetchall()
     assert [p[0] for p in pairs] == ["a fox", "a fox"]

@@ -90,35 +90,59 @@ def images_sql(log: str, plan_id: str | None, since: datetime | None) -> str:
     )"""
 
 
+MARK = ("{'position': g.position, 'rater': g.rater, 'stars': g.stars, 'composition': g.composition, "
+        "'prompt_adherence': g.prompt_adherence, 'technical_quality': g.technical_quality, 'tags': g.tags}")
+SUMMARY = (f"list({MARK}) AS marks, avg(g.stars) AS stars, count(*) AS n_ratings, "
+           "avg(g.composition) AS composition, avg(g.prompt_adherence) AS prompt_adherence, "
+           "avg(g.technical_quality) AS technical_quality, "
+           "list_sort(list_distinct(flatten(list(g.tags)))) AS tags")
+# Each rater's latest mark: sorted by position (the struct's first field), newest first, then the
+# first mark of each rater kept. Needed only for a final image with both its own and its run's ratings.
+_CURRENT = ("list_filter(list_reverse_sort(list_concat(im.marks, rm.marks)), lambda m, n: NOT list_contains("
+            "list_transform(list_reverse_sort(list_concat(im.marks, rm.marks))[1:n - 1], lambda o: o.rater), "
+            "m.rater))")
+_FROM_MARKS = {
+    "stars": "list_avg(list_transform(cur, lambda m: m.stars))",
+    "n_ratings": "len(cur)",
+    "composition": "list_avg(list_transform(cur, lambda m: m.composition))",
+    "prompt_adherence": "list_avg(list_transform(cur, lambda m: m.prompt_adherence))",
+    "technical_quality": "list_avg(list_transform(cur, lambda m: m.technical_quality))",
+    "tags": "list_sort(list_distinct(flatten(list_transform(cur, lambda m: m.tags))))",
+}
+
+
+def _rating(name: str) -> str:
+    """A rating column: from the image's own ratings, or its run's, or (both) each rater's latest."""
+    empty = {"n_ratings": "0", "tags": "[]"}.get(name, "NULL")
+    return (f"CASE WHEN source = 'image' THEN im_{name} WHEN source = 'run' THEN rm_{name} "
+            f"WHEN source = 'both' THEN {_FROM_MARKS[name]} ELSE {empty} END")
+
+
 def dataset_sql(log: str, plan_id: str | None, since: datetime | None, *, csv: bool) -> str:
-    """The image rows with the raters' current ratings averaged (ratings: the `ratings` table)."""
-    tags = "array_to_string(coalesce(a.tags, []), ';')" if csv else "coalesce(a.tags, [])"
-    picked = {
-        "upscaler": "CASE WHEN i.stage = 'upscale' THEN i.upscaler_value END",
-        "stars": "a.stars", "n_ratings": "coalesce(a.n_ratings, 0)", "composition": "a.composition",
-        "prompt_adherence": "a.prompt_adherence", "technical_quality": "a.technical_quality",
-        "tags": tags,
-    }
-    select = ", ".join(f"{picked.get(name, 'i.' + name)} AS {name}" for name, _, _ in IMAGE_COLUMNS)
+    """The image rows with the raters' current ratings averaged (ratings: the `ratings` table).
+
+    The log is scanned once: each image row picks up the summary of its own ratings and, for a final
+    image, of its run's ratings (small tables joined by hash); only an image with both is worked out
+    rater by rater (each rater's later rating counts)."""
+    picked = {"upscaler": "CASE WHEN stage = 'upscale' THEN upscaler_value END"}
+    picked.update({name: _rating(name) for name in _FROM_MARKS})
+    if csv:
+        picked["tags"] = f"array_to_string({picked['tags']}, ';')"
+    select = ", ".join(f"{picked.get(name, name)} AS {name}" for name, _, _ in IMAGE_COLUMNS)
+    summary = ", ".join(f"{side}.{name} AS {side}_{name}" for side in ("im", "rm") for name in _FROM_MARKS)
     return f"""
     WITH {images_sql(log, plan_id, since)},
-    candidates AS (
-        SELECT i.image, g.* EXCLUDE (image, run_id) FROM imgs i JOIN ratings g ON g.image = i.image
-        UNION ALL
-        SELECT i.image, g.* EXCLUDE (image, run_id) FROM imgs i JOIN ratings g
-            ON g.image IS NULL AND g.run_id = i.run_id AND i.final
-    ),
-    current AS (
-        SELECT * FROM candidates
-        QUALIFY row_number() OVER (PARTITION BY image, rater ORDER BY position DESC) = 1
-    ),
-    agg AS (
-        SELECT image, avg(stars) AS stars, count(*) AS n_ratings, avg(composition) AS composition,
-               avg(prompt_adherence) AS prompt_adherence, avg(technical_quality) AS technical_quality,
-               list_sort(list_distinct(flatten(list(tags)))) AS tags
-        FROM current GROUP BY image
+    image_marks AS (SELECT g.image AS key, {SUMMARY} FROM ratings g WHERE g.image IS NOT NULL GROUP BY 1),
+    run_marks AS (SELECT g.run_id AS key, {SUMMARY} FROM ratings g WHERE g.image IS NULL GROUP BY 1),
+    joined AS (
+        SELECT i.*, {summary},
+            CASE WHEN im.key IS NOT NULL AND rm.key IS NOT NULL THEN 'both'
+                 WHEN im.key IS NOT NULL THEN 'image' WHEN rm.key IS NOT NULL THEN 'run' END AS source,
+            CASE WHEN im.key IS NOT NULL AND rm.key IS NOT NULL THEN {_CURRENT} END AS cur
+        FROM imgs i LEFT JOIN image_marks im ON im.key = i.image
+        LEFT JOIN run_marks rm ON rm.key = i.run_id AND i.final
     )
-    SELECT {select} FROM imgs i LEFT JOIN agg a ON a.image = i.image"""
+    SELECT {select} FROM joined"""
 
 
 def pairs_sql(log: str, plan_id: str | None, since: datetime | None) -> str:
