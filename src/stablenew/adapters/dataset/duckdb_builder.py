@@ -27,7 +27,7 @@ class DuckDBDatasetBuilder(DatasetBuilder):
     explicit column list makes it skip what the dataset does not need. Lines that are not JSON, or
     not a record, are left out, as every reader leaves them out; `records check` reports them."""
 
-    def __init__(self, records_path: Path | str, *, memory_limit: str = "256MB") -> None:
+    def __init__(self, records_path: Path | str, *, memory_limit: str = "512MB") -> None:
         self.records_path = Path(records_path)
         self.memory_limit = memory_limit
 

@@ -50,7 +50,7 @@ def images_sql(log: str, plan_id: str | None, since: datetime | None) -> str:
     return f"""
     recs AS (
         SELECT * FROM read_json({literal(log)}, format = 'newline_delimited', ignore_errors = true,
-                                maximum_object_size = 67108864, columns = {columns}) AS r
+                                maximum_object_size = 16777216, columns = {columns}) AS r
         WHERE {' AND '.join(where)}
     ),
     events AS (SELECT recs.*, unnest(recs.stage_events) AS e FROM recs),
