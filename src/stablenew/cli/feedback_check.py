@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from stablenew.cli.errors import err_console
+from stablenew.cli.consoles import stderr_console
 from stablenew.domain.ports.feedback_log import FeedbackReadReport, FeedbackSource
 
 
@@ -30,7 +30,7 @@ def warn_if_corrupt(path: object) -> Callable[[FeedbackReadReport], None]:
         if report.corrupt:
             numbers = ", ".join(str(d.line_number) for d in report.corrupt[:10])
             more = f" and {len(report.corrupt) - 10} more" if len(report.corrupt) > 10 else ""
-            err_console.print(f"warning: {path}: corrupt line(s) {numbers}{more} (unreadable events are "
+            stderr_console().print(f"warning: {path}: corrupt line(s) {numbers}{more} (unreadable events are "
                               f"skipped): run `stablenew records check {path}`", markup=False)
 
     return warn
