@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from stablenew.adapters.backends.procedural import ProceduralBackend
 from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.dataset import DuckDBDatasetBuilder
 from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
+from stablenew.adapters.documents import FileDocumentWriter
 from stablenew.adapters.files import PillowImageLibrary, load_pipeline_config, load_plan, load_ratings_csv
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
@@ -31,11 +32,18 @@ from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.controller.import_controller import ImportController
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.controller.pipeline_controller import PipelineController
+from stablenew.controller.recommendation_controller import RecommendationController
 from stablenew.controller.review_controller import ReviewController
+from stablenew.domain.feedback.events import FeedbackEvent
+from stablenew.domain.feedback.model_settings import ModelSettings
 from stablenew.domain.ports.clock import Clock
+from stablenew.domain.ports.feedback_log import FeedbackSource
 from stablenew.domain.ports.image_backend import ImageBackend
+from stablenew.domain.ports.record_sink import RecordSource
 from stablenew.domain.ports.step_dispatcher import StepDispatcher
+from stablenew.domain.records.record import LearningRecord
 from stablenew.domain.run.server_faults import ServerBreaker
+from stablenew.domain.services.observations import JoinedObservations
 from stablenew.settings import A1111Settings, AppConfig, ComfyUISettings
 
 
@@ -116,6 +124,18 @@ def _dispatcher_factory(
         return ThreadPoolDispatcher(workers)
 
     return build
+def _records_reader(
+    factory: Callable[[Path], RecordSource], path: Path
+) -> Callable[[], Iterable[LearningRecord]]:
+    """Each call streams the record log anew (recommend, report and confirm read it when they run)."""
+    return lambda: factory(path).iter_records()
+
+
+def _feedback_reader(
+    factory: Callable[[Path], FeedbackSource], path: Path
+) -> Callable[[], Iterable[FeedbackEvent]]:
+    """Each call reads the feedback log anew."""
+    return lambda: factory(path).read_events().events
 
 
 def _breaker(app_config: AppConfig) -> ServerBreaker:
@@ -257,6 +277,28 @@ class Container(containers.DeclarativeContainer):
         records_path=config.records_path,
         feedback=feedback_controller,
         output_dir=config.output_dir,
+    )
+
+    documents = providers.Singleton(FileDocumentWriter)
+    observations = providers.Factory(
+        JoinedObservations,
+        events=providers.Callable(_feedback_reader, feedback_log_factory.provider, config.feedback_path),
+        records=providers.Callable(_records_reader, record_source_factory.provider, config.records_path),
+    )
+    model_settings = providers.Factory(
+        ModelSettings, ridge=config.recommend.ridge, bootstrap=config.recommend.bootstrap,
+        seed=config.recommend.seed, near_best=config.recommend.near_best,
+        p_recommend=config.recommend.p_recommend, min_ratings=config.recommend.min_ratings,
+        min_steps=config.recommend.min_steps, top=config.recommend.top,
+    )
+    recommendation_controller = providers.Factory(
+        RecommendationController,
+        observations=observations,
+        learning=learning_execution_controller,
+        source_factory=record_source_factory.provider,
+        records_path=config.records_path,
+        documents=documents,
+        settings=model_settings,
     )
 
 

@@ -64,6 +64,19 @@ class FeedbackSettings(_Section):
     rater: str | None = Field(default=None, min_length=1)  # default: the OS user name
 
 
+class RecommendSettings(_Section):
+    """The recommendation model behind `recommend`, `learn confirm` and `report` (docs/feedback.md)."""
+
+    ridge: float = Field(default=1.0, gt=0)  # pseudo-ratings pulling effects and rater offsets to 0
+    bootstrap: int = Field(default=400, ge=10, le=100_000)  # resamples of whole steps
+    seed: int = 0  # the resampling's seed: the same ratings always give the same answer
+    near_best: float = Field(default=0.25, gt=0)  # stars: how close to the best counts as "near"
+    p_recommend: float = Field(default=0.9, gt=0, le=1)  # P(pick near the best) for "recommended"
+    min_ratings: int = Field(default=8, ge=1)  # ratings every chosen value needs for "recommended"
+    min_steps: int = Field(default=2, ge=1)  # from at least this many steps
+    top: int = Field(default=3, ge=1)  # candidates `learn confirm` re-runs by default
+
+
 class GridSettings(_Section):
     """Contact sheets of learning plans (one annotated grid per plan, per Z value)."""
 
@@ -173,6 +186,7 @@ class AppConfig(BaseSettings):
     output_dir: Path = Path("output")
     learning: LearningSettings = LearningSettings()
     grid: GridSettings = GridSettings()
+    recommend: RecommendSettings = RecommendSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     a1111: A1111Settings = A1111Settings()
     comfyui: ComfyUISettings = ComfyUISettings()
