@@ -9,6 +9,7 @@ from collections import defaultdict
 import pytest
 from tests.recommend.synthetic import grid_ratings
 
+from stablenew.domain.feedback import model
 from stablenew.domain.feedback.bootstrap import percentile_interval, poisson
 from stablenew.domain.feedback.design import AxisSpec
 from stablenew.domain.feedback.model import recommend
@@ -164,3 +165,27 @@ def test_poisson_draws_have_the_right_mean() -> None:
 
 def test_percentile_interval_interpolates() -> None:
     assert percentile_interval([float(i) for i in range(101)]) == pytest.approx((2.5, 97.5))
+
+
+def test_identical_steps_each_count() -> None:
+    # ten steps of cfg 4 all rated 5★ and ten of cfg 8 all rated 1★: identical steps are grouped
+    # for speed, and each must still count (as ten, not one) in the full-data fit
+    ratings = [
+        RatedImage(run_id=f"{cfg}-{s}", step_key=f"{cfg}-{s}", image_path=f"{cfg}-{s}.png", rater="ann",
+                   stars=5 if cfg == 4 else 1, values={CFG: cfg})
+        for cfg in (4, 8) for s in range(10)
+    ]
+    result = recommend(ratings, axes=(AxisSpec(CFG, (4, 8)),), settings=FAST)
+    assert result.axes[0].values[0].effect == pytest.approx(2 * 10 / 11, abs=0.01)  # ridge 1 on 10 steps
+
+
+def test_the_linearized_bootstrap_agrees_with_refitting(monkeypatch: pytest.MonkeyPatch) -> None:
+    ratings = grid_ratings(AXES, TRUTH, steps_per_cell=40, images_per_step=1, rng_seed=2)
+    refitted = recommend(ratings, settings=FAST)
+    monkeypatch.setattr(model, "LINEARIZE_ABOVE", 0)
+    linearized = recommend(ratings, settings=FAST)
+    assert dict(linearized.pick) == dict(refitted.pick) == BEST
+    assert linearized.expected_stars == refitted.expected_stars
+    for fast_axis, slow_axis in zip(linearized.axes, refitted.axes, strict=True):
+        for fast, slow in zip(fast_axis.values, slow_axis.values, strict=True):
+            assert fast.ci95 == pytest.approx(slow.ci95, abs=0.06)

@@ -13,11 +13,14 @@ from dataclasses import asdict
 from stablenew.domain.feedback.bootstrap import bootstrap_fits, percentile_interval
 from stablenew.domain.feedback.bradley_terry import axis_strengths
 from stablenew.domain.feedback.design import AxisSpec, Design, build_design, infer_axes, value_key
+from stablenew.domain.feedback.linearized import linearized_fits
 from stablenew.domain.feedback.model_settings import ModelSettings
 from stablenew.domain.feedback.observations import PreferencePair, RatedImage
 from stablenew.domain.feedback.recommendation import AxisEvidence, Recommendation, ValueEvidence
 from stablenew.domain.feedback.ridge import RidgeProblem
 from stablenew.domain.feedback.verdict import Fit, candidates, judge
+
+LINEARIZE_ABOVE = 5000  # steps; above, the bootstrap refits are replaced by their first-order form
 
 
 def recommend(
@@ -63,7 +66,10 @@ def recommend(
 def _fit(design: Design, settings: ModelSettings) -> Fit:
     problem = RidgeProblem(design, settings.ridge)
     coefs = problem.solve()
-    replicates = bootstrap_fits(design, problem, settings.bootstrap, settings.seed)
+    if design.total_steps > LINEARIZE_ABOVE:
+        replicates = linearized_fits(design, problem, coefs, settings.bootstrap, settings.seed)
+    else:
+        replicates = bootstrap_fits(design, problem, settings.bootstrap, settings.seed)
     return Fit.from_coefficients(design, coefs, replicates, settings.near_best)
 
 

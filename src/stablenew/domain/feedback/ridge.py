@@ -27,13 +27,31 @@ class RidgeProblem:
                 terms.append((keys.setdefault(rows, len(keys)), n, stars))
             self._group_terms.append(tuple(terms))
         self._rows = list(keys)
+        self._counts = [group.count for group in design.groups]
+
+    @property
+    def group_rows(self) -> list[list[tuple[tuple[int, ...], int, int]]]:
+        """Per group, its (parameter rows, ratings, sum of stars) for each rater."""
+        return [[(self._rows[key], n, stars) for key, n, stars in terms] for terms in self._group_terms]
+
+    def inverse(self) -> list[list[float]]:
+        """Rows of the inverse of the full-data ridge matrix (for the linearized bootstrap)."""
+        matrix, _ = self._system(None)
+        p = self.size
+        columns = [cholesky_solve(list(matrix), [float(i == j) for i in range(p)], p) for j in range(p)]
+        return [[columns[j][i] for j in range(p)] for i in range(p)]
 
     def solve(self, weights: Sequence[int] | None = None) -> list[float]:
-        """The coefficients with every group counted `weights[g]` times (once each when None)."""
+        """The coefficients with group g counted `weights[g]` times (as many times as it has steps
+        when None: the full-data fit)."""
+        matrix, rhs = self._system(weights)
+        return cholesky_solve(matrix, rhs, self.size)
+
+    def _system(self, weights: Sequence[int] | None) -> tuple[list[float], list[float]]:
         counts = [0] * len(self._rows)
         sums = [0] * len(self._rows)
         for g, terms in enumerate(self._group_terms):
-            w = 1 if weights is None else weights[g]
+            w = self._counts[g] if weights is None else weights[g]
             if w:
                 for key, n, stars in terms:
                     counts[key] += w * n
@@ -52,7 +70,7 @@ class RidgeProblem:
         matrix[0] += 1e-9  # keeps the overall mean defined when a resample drew no step at all
         for i in range(1, p):
             matrix[i * p + i] += self._ridge
-        return cholesky_solve(matrix, rhs, p)
+        return matrix, rhs
 
 
 def cholesky_solve(matrix: list[float], rhs: list[float], p: int) -> list[float]:
