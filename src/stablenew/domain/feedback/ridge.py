@@ -75,6 +75,20 @@ class RidgeProblem:
 
 def cholesky_solve(matrix: list[float], rhs: list[float], p: int) -> list[float]:
     """Solve A x = b for a symmetric positive definite A given row-major (A is overwritten)."""
+    cholesky(matrix, p)
+    y = [0.0] * p
+    for i in range(p):
+        row_i = i * p
+        y[i] = (rhs[i] - sum(matrix[row_i + k] * y[k] for k in range(i))) / matrix[row_i + i]
+    x = [0.0] * p
+    for i in reversed(range(p)):
+        x[i] = (y[i] - sum(matrix[k * p + i] * x[k] for k in range(i + 1, p))) / matrix[i * p + i]
+    return x
+
+
+def cholesky(matrix: list[float], p: int) -> list[float]:
+    """Overwrite the lower triangle of a symmetric positive semi-definite row-major `matrix` with its
+    Cholesky factor L (A = L Lᵀ; a direction with no variance gets a zero column) and return it."""
     for j in range(p):
         row_j = j * p
         diag = matrix[row_j + j] - sum(matrix[row_j + k] ** 2 for k in range(j))
@@ -84,11 +98,4 @@ def cholesky_solve(matrix: list[float], rhs: list[float], p: int) -> list[float]
             row_i = i * p
             acc = matrix[row_i + j] - sum(matrix[row_i + k] * matrix[row_j + k] for k in range(j))
             matrix[row_i + j] = acc / diag
-    y = [0.0] * p
-    for i in range(p):
-        row_i = i * p
-        y[i] = (rhs[i] - sum(matrix[row_i + k] * y[k] for k in range(i))) / matrix[row_i + i]
-    x = [0.0] * p
-    for i in reversed(range(p)):
-        x[i] = (y[i] - sum(matrix[k * p + i] * x[k] for k in range(i + 1, p))) / matrix[i * p + i]
-    return x
+    return matrix
