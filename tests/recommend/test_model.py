@@ -16,6 +16,7 @@ from stablenew.domain.feedback.model import recommend
 from stablenew.domain.feedback.model_settings import ModelSettings
 from stablenew.domain.feedback.observations import RatedImage
 from stablenew.domain.feedback.recommendation import RECOMMENDATION_SCHEMA, Verdict
+from stablenew.domain.feedback.ridge import cholesky
 
 CFG, SAMPLER = "txt2img.cfg_scale", "txt2img.sampler_name"
 AXES = {CFG: [4, 6, 8, 10], SAMPLER: ["Euler a", "DPM++ 2M"]}
@@ -189,3 +190,11 @@ def test_the_linearized_bootstrap_agrees_with_refitting(monkeypatch: pytest.Monk
     for fast_axis, slow_axis in zip(linearized.axes, refitted.axes, strict=True):
         for fast, slow in zip(fast_axis.values, slow_axis.values, strict=True):
             assert fast.ci95 == pytest.approx(slow.ci95, abs=0.06)
+
+
+def test_cholesky_of_a_singular_covariance_leaves_the_empty_direction_at_zero() -> None:
+    matrix = [4.0, 2.0, 2.0, 2.0, 1.0, 1.0, 2.0, 1.0, 1.0]  # rank 1: (2, 1, 1)(2, 1, 1)ᵀ
+    factor = cholesky(matrix, 3)
+    lower = [[factor[i * 3 + j] if j <= i else 0.0 for j in range(3)] for i in range(3)]
+    assert [row[0] for row in lower] == pytest.approx([2.0, 1.0, 1.0])
+    assert [lower[1][1], lower[2][1], lower[2][2]] == [0.0, 0.0, 0.0]

@@ -89,10 +89,15 @@ def cholesky_solve(matrix: list[float], rhs: list[float], p: int) -> list[float]
 def cholesky(matrix: list[float], p: int) -> list[float]:
     """Overwrite the lower triangle of a symmetric positive semi-definite row-major `matrix` with its
     Cholesky factor L (A = L Lᵀ; a direction with no variance gets a zero column) and return it."""
+    tolerance = 1e-10 * max((abs(matrix[i * p + i]) for i in range(p)), default=0.0)
     for j in range(p):
         row_j = j * p
         diag = matrix[row_j + j] - sum(matrix[row_j + k] ** 2 for k in range(j))
-        diag = math.sqrt(max(diag, 1e-12))
+        if diag <= tolerance:  # no variance left in this direction (singular B; never for M + ridge)
+            for i in range(j, p):
+                matrix[i * p + j] = 0.0
+            continue
+        diag = math.sqrt(diag)
         matrix[row_j + j] = diag
         for i in range(j + 1, p):
             row_i = i * p
