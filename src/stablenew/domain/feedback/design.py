@@ -14,10 +14,16 @@ from typing import Any
 
 from stablenew.domain.feedback.observations import RatedImage
 
+_ABSENT = object()
+
 
 def value_key(value: Any) -> Hashable:
     """A hashable stand-in for an axis value (7 and 7.0 are the same value)."""
-    return value if isinstance(value, Hashable) else json.dumps(value, sort_keys=True)
+    try:
+        hash(value)
+    except TypeError:
+        return json.dumps(value, sort_keys=True)
+    return value  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +115,26 @@ def build_design(ratings: Sequence[RatedImage], axes: Sequence[AxisSpec]) -> Des
     raters = {name: i for i, name in enumerate(sorted({rating.rater for rating, _ in kept}))}
     steps: dict[tuple[str, tuple[int, ...]], dict[int, list[int]]] = {}
     for rating, cell in kept:
-        rater = raters[rating.rater]
-        stat = steps.setdefault((rating.step_key, cell), {}).setdefault(rater, [0, 0])
-        stat[0] += 1
-        stat[1] += rating.stars
+        per_rater = steps.get((rating.step_key, cell))
+        if per_rater is None:
+            per_rater = steps[(rating.step_key, cell)] = {}
+        stat = per_rater.get(raters[rating.rater])
+        if stat is None:
+            per_rater[raters[rating.rater]] = [1, rating.stars]
+        else:
+            stat[0] += 1
+            stat[1] += rating.stars
     size = position + len(raters)
     n_images, n_steps, star_sums = [0] * size, [0] * size, [0] * size
     grouped: dict[tuple[tuple[int, ...], tuple[tuple[int, int, int], ...]], int] = {}
     for (_, cell), per_rater in steps.items():
-        stats = tuple(sorted((r, n, y) for r, (n, y) in per_rater.items()))
+        if len(per_rater) == 1:
+            ((r, (images, stars)),) = per_rater.items()
+            stats: tuple[tuple[int, int, int], ...] = ((r, images, stars),)
+        else:
+            stats = tuple(sorted((r, n, y) for r, (n, y) in per_rater.items()))
+            images, stars = sum(s[1] for s in stats), sum(s[2] for s in stats)
         grouped[(cell, stats)] = grouped.get((cell, stats), 0) + 1
-        images, stars = sum(s[1] for s in stats), sum(s[2] for s in stats)
         for param in cell:
             n_images[param] += images
             n_steps[param] += 1
@@ -142,9 +157,11 @@ def _cell(
 ) -> tuple[int, ...] | None:
     cell = []
     for axis, ix in zip(axes, index, strict=True):
-        if axis.label not in values:
-            return None
-        param = ix.get(value_key(values[axis.label]))
+        value = values.get(axis.label, _ABSENT)
+        try:
+            param = ix.get(value)
+        except TypeError:  # an unhashable value (a list): its JSON text is its key
+            param = ix.get(json.dumps(value, sort_keys=True))
         if param is None:
             return None
         cell.append(param)
