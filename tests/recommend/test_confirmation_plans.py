@@ -41,8 +41,10 @@ def test_one_plan_per_candidate_with_its_values_fixed_and_fresh_seeds_as_steps()
         for seed in (11, 12, 13)
     ]
     config = derive_step_config(one.base, steps[0], one)
-    assert config.txt2img.seed == 11 and config.txt2img.cfg_scale == 8.0  # type: ignore[union-attr]
-    assert "seed" not in config.img2img.params  # type: ignore[union-attr]  # inherits the fresh seed
+    txt2img, img2img = config.stage("txt2img"), config.stage("img2img")
+    assert txt2img is not None and img2img is not None
+    assert txt2img.params["seed"] == 11 and txt2img.params["cfg_scale"] == 8.0
+    assert "seed" not in img2img.params  # inherits the fresh seed
     assert plans[1].name != one.name
 
 
@@ -56,7 +58,7 @@ def test_the_seed_goes_on_the_first_stage_that_takes_one() -> None:
 def test_a_preset_is_the_base_with_the_pick() -> None:
     plan = _plan()
     config = apply_values(plan.base, {"txt2img.cfg_scale": 8.0, "img2img.steps": 12})  # type: ignore[attr-defined]
-    assert config.txt2img.cfg_scale == 8.0 and config.img2img.steps == 12  # type: ignore[union-attr]
-    assert plan.base.txt2img.params.get("cfg_scale") is None  # type: ignore[attr-defined]  # untouched
+    assert config.to_dict()["txt2img"]["cfg_scale"] == 8.0 and config.to_dict()["img2img"]["steps"] == 12
+    assert "cfg_scale" not in plan.base.to_dict()["txt2img"]  # type: ignore[attr-defined]  # untouched
     with pytest.raises(PlanError, match=r"no \[upscale\] stage"):
         apply_values(plan.base, {"upscale.upscaler": "Lanczos"})  # type: ignore[attr-defined]

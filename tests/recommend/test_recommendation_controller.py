@@ -97,7 +97,7 @@ def test_plan_ratings_recommend_confirm_preset_report_export(tmp_path: Path) -> 
         text = (tmp_path / "preset.toml").read_text(encoding="utf-8")
         assert text.startswith("# Preset from plan 'flow'")
         assert tomllib.loads(text)["txt2img"]["cfg_scale"] == 8.0
-        assert load_pipeline_config(tmp_path / "preset.toml").txt2img.sampler_name == "DDIM"
+        assert load_pipeline_config(tmp_path / "preset.toml").to_dict()["txt2img"]["sampler_name"] == "DDIM"
         ran = CliRunner().invoke(app, ["run", str(tmp_path / "preset.toml"), "--output", str(tmp_path / "p")])
         assert ran.exit_code == 0, ran.output
 

@@ -12,7 +12,15 @@ from stablenew.adapters.files import load_plan
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
-from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
+from stablenew.cli.options import (
+    BackendOpt,
+    ConfigOpt,
+    DebugOpt,
+    FeedbackOpt,
+    OutputOpt,
+    RecordsOpt,
+    open_container,
+)
 from stablenew.domain.run.cancel import CancelToken
 
 
@@ -23,6 +31,7 @@ def confirm(
     images: Annotated[int, typer.Option("--images", min=1, max=64,
                                         help="Fresh seeds per candidate (one image each).")] = 4,
     records: RecordsOpt = None,
+    feedback: FeedbackOpt = None,
     output: OutputOpt = None,
     backend: BackendOpt = None,
     config: ConfigOpt = None,
@@ -31,7 +40,8 @@ def confirm(
     """Re-run the plan's top candidates with fresh seeds, tagged as confirmation runs of the plan."""
     with cli_errors(debug):
         console = Console(highlight=False, soft_wrap=True)
-        container = open_container(config, output=output, backend=backend, records=records)
+        container = open_container(config, output=output, backend=backend, records=records,
+                                   feedback=feedback)
         plan = load_plan(plan_file)
         controller = container.recommendation_controller()
         token = CancelToken()

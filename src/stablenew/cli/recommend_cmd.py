@@ -13,7 +13,7 @@ from rich.text import Text
 
 from stablenew.adapters.files import load_plan
 from stablenew.cli.errors import cli_errors
-from stablenew.cli.options import ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
+from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
 from stablenew.domain.feedback.recommendation import Recommendation
 
@@ -64,6 +64,7 @@ def recommend(
         typer.Option("--write-preset", help="Write the pick as a pipeline config `stablenew run` accepts."),
     ] = None,
     records: RecordsOpt = None,
+    feedback: FeedbackOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
@@ -76,7 +77,7 @@ def recommend(
         if write_preset is not None and plan_file is None:
             raise InputError("needs --plan (the preset is the plan's base config with the pick)",
                              field="--write-preset")
-        container = open_container(config, output=output, records=records)
+        container = open_container(config, output=output, records=records, feedback=feedback)
         plan = load_plan(plan_file) if plan_file is not None else None
         controller = container.recommendation_controller()
         hint = f"stablenew learn confirm {plan_file}" if plan_file else "stablenew learn confirm PLAN"

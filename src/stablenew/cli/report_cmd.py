@@ -11,7 +11,7 @@ from rich.console import Console
 
 from stablenew.adapters.files import load_plan
 from stablenew.cli.errors import cli_errors
-from stablenew.cli.options import ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
+from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
 
 PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Learning plan (TOML or JSON).")]
@@ -26,13 +26,14 @@ def report(
     plan_file: PlanArg,
     out: Annotated[Path, typer.Option("-o", "--out", help="The HTML file to write.")],
     records: RecordsOpt = None,
+    feedback: FeedbackOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """One self-contained HTML file: contact sheet, per-axis charts, step table, recommendation."""
     with cli_errors(debug):
-        container = open_container(config, output=output, records=records)
+        container = open_container(config, output=output, records=records, feedback=feedback)
         plan = load_plan(plan_file)
         controller = container.recommendation_controller()
         try:
@@ -52,13 +53,14 @@ def export_llm(
     plan_file: PlanArg,
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Write here instead of stdout.")] = None,
     records: RecordsOpt = None,
+    feedback: FeedbackOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Compact JSON (stablenew.llm-export/1) of the plan, its steps, ratings and recommendation."""
     with cli_errors(debug):
-        container = open_container(config, output=output, records=records)
+        container = open_container(config, output=output, records=records, feedback=feedback)
         plan = load_plan(plan_file)
         controller = container.recommendation_controller()
         if out is None:
