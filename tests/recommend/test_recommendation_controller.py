@@ -79,6 +79,7 @@ def test_plan_ratings_recommend_confirm_preset_report_export(tmp_path: Path) -> 
         assert first.verdict is not Verdict.RECOMMENDED  # 4 steps, 2 images each: not enough yet
         assert "rate 4 more images of txt2img.cfg_scale=8.0" in first.missing, first.missing
         assert observed.queries[0].plan_id == plan.id
+        assert len(first.candidates) == 3 and len(controller.recommend(plan, top=4).candidates) == 4
 
         run = controller.confirm(plan, top=2, images=2)
         assert not run.failed and len(run.plans) == 2

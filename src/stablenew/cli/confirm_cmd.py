@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from stablenew.adapters.files import load_plan
+from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
@@ -39,14 +38,15 @@ def confirm(
 ) -> None:
     """Re-run the plan's top candidates with fresh seeds, tagged as confirmation runs of the plan."""
     with cli_errors(debug):
-        console = Console(highlight=False, soft_wrap=True)
+        console = stdout_console()
         container = open_container(config, output=output, backend=backend, records=records,
                                    feedback=feedback)
-        plan = load_plan(plan_file)
+        plan = container.load_plan(plan_file)
         controller = container.recommendation_controller()
         token = CancelToken()
-        with sigint_cancels(token), StepProgress(console, container.backend()) as progress:
-            run = controller.confirm(plan, top=top, images=images, cancel=token, on_step=progress.on_step)
+        with sigint_cancels(token), StepProgress(console) as progress:
+            run = controller.confirm(plan, top=top, images=images, cancel=token, on_step=progress.on_step,
+                                     on_stage=progress.stage_listener)
         console.print(f"plan {plan.name} ({plan.id}): verdict before confirming: "
                       f"{run.recommendation.verdict.value}", markup=False)
         for follow_up, result in zip(run.plans, run.results, strict=False):

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from stablenew.adapters.files import load_plan
+from stablenew.cli.consoles import stderr_console, stdout_console
 from stablenew.cli.errors import cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
@@ -78,11 +78,11 @@ def recommend(
             raise InputError("needs --plan (the preset is the plan's base config with the pick)",
                              field="--write-preset")
         container = open_container(config, output=output, records=records, feedback=feedback)
-        plan = load_plan(plan_file) if plan_file is not None else None
+        plan = container.load_plan(plan_file) if plan_file is not None else None
         controller = container.recommendation_controller()
         hint = f"stablenew learn confirm {plan_file}" if plan_file else "stablenew learn confirm PLAN"
         rec = controller.recommend(plan, prompt=prompt, model=model, confirm_command=hint)
-        console = Console(highlight=False, soft_wrap=True)
+        console = stdout_console()
         if as_json:
             typer.echo(json.dumps(rec.to_dict(), ensure_ascii=False))
         else:
@@ -95,5 +95,5 @@ def recommend(
             except OSError as exc:
                 raise InputError(f"cannot be written ({exc.strerror or exc})",
                                  source=str(write_preset)) from None
-            Console(stderr=as_json, highlight=False, soft_wrap=True).print(
+            (stderr_console() if as_json else console).print(
                 f"preset: {write_preset} (run it with: stablenew run {write_preset})", markup=False)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from stablenew.adapters.files import load_plan
+from stablenew.cli.consoles import stderr_console, stdout_console
 from stablenew.cli.errors import cli_errors
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
@@ -34,14 +33,14 @@ def report(
     """One self-contained HTML file: contact sheet, per-axis charts, step table, recommendation."""
     with cli_errors(debug):
         container = open_container(config, output=output, records=records, feedback=feedback)
-        plan = load_plan(plan_file)
+        plan = container.load_plan(plan_file)
         controller = container.recommendation_controller()
         try:
             result = controller.write_report(plan, out)
         except OSError as exc:
             raise _unwritable(out, exc) from None
         rec = result.recommendation
-        Console(highlight=False, soft_wrap=True).print(
+        stdout_console().print(
             f"report: {out} ({len(result.steps)} steps, {rec.n_ratings} ratings, "
             f"verdict {rec.verdict.value})",
             markup=False,
@@ -61,7 +60,7 @@ def export_llm(
     """Compact JSON (stablenew.llm-export/1) of the plan, its steps, ratings and recommendation."""
     with cli_errors(debug):
         container = open_container(config, output=output, records=records, feedback=feedback)
-        plan = load_plan(plan_file)
+        plan = container.load_plan(plan_file)
         controller = container.recommendation_controller()
         if out is None:
             typer.echo(json.dumps(controller.export_llm(plan), ensure_ascii=False, default=str))
@@ -70,4 +69,4 @@ def export_llm(
             controller.write_export(plan, out)
         except OSError as exc:
             raise _unwritable(out, exc) from None
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"export: {out}", markup=False)
+        stderr_console().print(f"export: {out}", markup=False)

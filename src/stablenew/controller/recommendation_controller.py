@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from stablenew.domain.ports.documents import DocumentWriter
 from stablenew.domain.ports.observations import ObservationQuery, ObservationSource
 from stablenew.domain.ports.record_sink import RecordSource
 from stablenew.domain.run.cancel import CancelToken
+from stablenew.domain.run.generation import ProgressListener
 from stablenew.domain.services.confirmation import apply_values, confirmation_plans
 from stablenew.domain.services.learning_execution import StepCallback
 from stablenew.domain.services.plan_report import PlanReport, build_plan_report, llm_export
@@ -73,6 +74,7 @@ class RecommendationController:
         prompt: str | None = None,
         model: str | None = None,
         confirm_command: str = "stablenew learn confirm PLAN",
+        top: int | None = None,
     ) -> Recommendation:
         """The model's answer for a plan (its axes, its and its confirmation runs' ratings), or for
         every rated run of a prompt / model (axes: every setting that varies)."""
@@ -81,7 +83,8 @@ class RecommendationController:
         axes = None if plan is None else tuple(
             AxisSpec(axis.label, axis.values) for axis in plan.axes if axis.variable != "seed"
         )
-        result = recommend(seen.rated, seen.pairs, axes=axes, settings=self.settings,
+        settings = self.settings if top is None else replace(self.settings, top=top)
+        result = recommend(seen.rated, seen.pairs, axes=axes, settings=settings,
                            plan=plan.id if plan else None, confirm_command=confirm_command)
         return result
 
@@ -108,11 +111,12 @@ class RecommendationController:
         images: int = 4,
         cancel: CancelToken | None = None,
         on_step: StepCallback | None = None,
+        on_stage: ProgressListener | None = None,
     ) -> ConfirmationRun:
         """Re-run the top candidates with `images` fresh seeds each (one image per step), recorded as
         confirmation runs of `plan`, so the next `recommend` has independent evidence."""
-        recommendation = self.recommend(plan)
-        chosen = recommendation.candidates[: top or self.settings.top]
+        recommendation = self.recommend(plan, top=top)
+        chosen = recommendation.candidates
         if not chosen:
             raise PlanError(f"nothing to confirm: plan {plan.name!r} has no rated images yet "
                             "(rate some with stablenew rate)", source=plan.source)
@@ -124,7 +128,7 @@ class RecommendationController:
             if cancel.cancelled:
                 break
             results.append(self._learning.run_learning_plan(follow_up, cancel=cancel, on_step=on_step,
-                                                            grid=False))
+                                                            on_stage=on_stage, grid=False))
         return ConfirmationRun(recommendation, plans, tuple(results))
 
     def plan_report(self, plan: LearningPlan) -> PlanReport:
