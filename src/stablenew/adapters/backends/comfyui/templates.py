@@ -82,10 +82,6 @@ class Templates:
         self.mappings = {stage: dict(m) for stage, m in mappings.items()}
         self._cache: dict[str, Template] = {}
 
-    def user_workflow(self, stage: str) -> Path | None:
-        """The workflow file configured for `stage`, if any."""
-        return self.workflows.get(stage)
-
     def for_stage(
         self,
         stage: str,
