@@ -41,7 +41,7 @@ def wait_for(process: subprocess.Popen[str], count: int) -> None:
 
 def test_kill_9_then_resume_runs_every_step_key_exactly_once(servers: list[FakeA1111Server]) -> None:
     for server in servers:
-        server.generation_delay_s = 0.1
+        server.generation_delay_s = 0.3  # 18 steps take about 2 s on three servers: time to kill it
     app_toml(servers)
     plan = plan_toml(models="sd15, sdxl_base", cfgs="1-9")
     process = start("run")
