@@ -99,3 +99,28 @@ def test_without_a_plan_the_index_lists_the_plans() -> None:
     with serving(None) as running:
         page = httpx.get(running.url + "/").text
     assert f"/plan/{plan_id}" in page and "review-sweep" in page
+
+
+def test_imported_images_are_reviewed_from_where_they_were_imported(tmp_path: Path) -> None:
+    from tests.imports.images import png
+
+    from stablenew.domain.records.infotext import format_infotext
+
+    for seed, sampler in enumerate(("Euler a", "DPM++ 2M")):
+        text = format_infotext("a lighthouse", "", {"steps": 20, "sampler_name": sampler, "cfg_scale": 7.0,
+                                                   "seed": seed, "width": 64, "height": 64}, "1.10.1")
+        png(tmp_path / "library" / f"{seed}.png", (seed, 9, 9), parameters=text)
+    (tmp_path / "library" / "notes.txt").write_text("private", encoding="utf-8")
+    imported = CliRunner().invoke(app, ["import", str(tmp_path / "library")])
+    assert imported.exit_code == 0, imported.output
+    with serving(None) as running:
+        assert "/plan/imported" in httpx.get(running.url + "/").text
+        data = httpx.get(running.url + "/api/plan/imported").json()
+        assert data["total"] == 2 and all(i["url"].startswith("/library/import-") for i in data["images"])
+        assert httpx.get(running.url + data["images"][0]["url"]).headers["content-type"] == "image/png"
+        for path in ("/library/import-nothing", "/library/..%2fnotes.txt", "/files/../library/notes.txt"):
+            assert httpx.get(running.url + path).status_code == 404, path
+        image = data["images"][1]["path"]
+        assert post(running, "/api/rate", {"image": image, "stars": 5}).status_code == 200
+        assert httpx.get(running.url + "/api/plan/imported").json()["rated"] == 1
+        assert [(e["image"], e["stars"]) for e in running.events()] == [(image, 5)]

@@ -17,6 +17,8 @@ from stablenew.domain.feedback.review import ReviewImage, next_pair, plan_entrie
 from stablenew.domain.ports.record_sink import RecordSource
 
 SourceFactory = Callable[[Path], RecordSource]
+IMPORTED = "imported"  # the page's pseudo plan of every imported image (`stablenew import`)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 
 
 class ReviewController:
@@ -39,6 +41,7 @@ class ReviewController:
         self.output_root = Path(os.path.realpath(output_dir))
         self._settings = model_settings or ModelSettings()
         self._served: set[Path] = set()  # real paths of recorded images (refreshed on a miss)
+        self._library: dict[str, Path] = {}  # run id → real path of an imported image (refreshed on a miss)
 
     def _records(self, plan_id: str | None = None) -> Any:
         return self._source_factory(self.records_path).iter_records(plan_id)
@@ -46,11 +49,13 @@ class ReviewController:
     def overview(self) -> dict[str, Any]:
         """The plans in the records and the most recent runs outside plans."""
         plans, loose = plan_entries(self._records())
-        return {"plans": [_entry(p) for p in plans],
-                "recent": [self._image(i, {}) for i in loose]}
+        return {"plans": [_entry(p) for p in plans], "imported": len(self.images(IMPORTED)),
+                "recent": [self._image(i, {}) for i in loose if not i.run_id.startswith("import-")]}
 
     def images(self, plan_id: str) -> list[ReviewImage]:
-        """The plan's final images, in log order."""
+        """The plan's final images (or, for "imported", every imported image), in log order."""
+        if plan_id == IMPORTED:
+            return review_images(r for r in self._records() if r.data.get("run_type") == IMPORTED)
         return review_images(self._records(plan_id), plan_id)
 
     def plan_view(self, plan_id: str) -> dict[str, Any]:
@@ -70,12 +75,22 @@ class ReviewController:
                 "rated": len(mine), "total": len(images), "recommendation": self.recommendation(plan_id)}
 
     def _image(self, image: ReviewImage, rating: dict[str, Any]) -> dict[str, Any]:
-        return {**image.to_dict(), "url": self.url_for(image.path), **rating}
+        url = self.url_for(image.path)
+        if url is None and image.run_id.startswith("import-"):
+            url = f"/library/{image.run_id}"
+        return {**image.to_dict(), "url": url, **rating}
 
     def recommendation(self, plan_id: str) -> dict[str, Any]:
         """The current recommendation for the plan (the same model as `stablenew recommend`)."""
-        join = self.feedback.join(plan_id)
-        return recommend(join.rated, join.pairs, settings=self._settings, plan=plan_id).to_dict()
+        if plan_id != IMPORTED:
+            join = self.feedback.join(plan_id)
+            return recommend(join.rated, join.pairs, settings=self._settings, plan=plan_id).to_dict()
+        runs = {image.run_id for image in self.images(IMPORTED)}
+        paths = {image.path for image in self.images(IMPORTED)}
+        join = self.feedback.join(None)
+        rated = [r for r in join.rated if r.run_id in runs]
+        pairs = [p for p in join.pairs if p.image_a in paths and p.image_b in paths]
+        return recommend(rated, pairs, settings=self._settings, plan=None).to_dict()
 
     def pair(self, plan_id: str) -> dict[str, Any] | None:
         """The next pair to compare: the closest race between two leading values first."""
@@ -130,6 +145,20 @@ class ReviewController:
                 for path in record.data.get("images") or ()
             }
         return real if real in self._served else None
+
+    def library_file(self, run_id: str) -> Path | None:
+        """The image an imported record names, where the user imported it from: only a regular image
+        file that an `imported` record of the log names (None otherwise: 404)."""
+        if run_id not in self._library:
+            self._library = {
+                str(record.run_id): Path(os.path.realpath(str(images[0])))
+                for record in self._records()
+                if record.data.get("run_type") == IMPORTED and (images := record.data.get("images"))
+            }
+        real = self._library.get(run_id)
+        if real is None or real.suffix.lower() not in IMAGE_SUFFIXES or not real.is_file():
+            return None
+        return real
 
 
 def _entry(entry: Any) -> dict[str, Any]:

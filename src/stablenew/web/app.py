@@ -84,6 +84,12 @@ def create_review_app(controller: ReviewController, *, plan_id: str | None = Non
             return JSONResponse({"error": "not found"}, status_code=404)
         return FileResponse(found, headers={"Cache-Control": "no-store"})
 
+    async def library_image(request: Request) -> Response:
+        found = controller.library_file(request.path_params["run_id"])
+        if found is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return FileResponse(found, headers={"Cache-Control": "no-store"})
+
     async def bad_input(request: Request, exc: Exception) -> Response:
         status = exc.status if isinstance(exc, ApiInputError) else 400
         return JSONResponse({"error": str(exc)}, status_code=status)
@@ -97,6 +103,7 @@ def create_review_app(controller: ReviewController, *, plan_id: str | None = Non
         Route("/api/undo", undo, methods=["POST"]),
         Route("/api/prefer", prefer, methods=["POST"]),
         Route("/files/{path:path}", image),
+        Route("/library/{run_id}", library_image),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={InputError: bad_input, ApiInputError: bad_input})
