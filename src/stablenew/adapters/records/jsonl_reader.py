@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from stablenew.adapters.records.log_lines import iter_blocks, iter_lines, read_line
-from stablenew.adapters.records.plan_index import PlanIndex, index_path_for, open_index
+from stablenew.adapters.records.plan_index import index_answer, index_path_for
 from stablenew.adapters.records.record_codec import (
     decode_line,
     line_defect,
@@ -27,9 +26,12 @@ TORN = "unterminated last line (an interrupted write)"
 class JsonlRecordSource(RecordSource):
     """The record log as a stream of records; plan lookups go through the plan index beside it."""
 
-    def __init__(self, records_path: Path | str, *, use_index: bool = True) -> None:
+    def __init__(
+        self, records_path: Path | str, *, use_index: bool = True, lock_wait_s: float = 30.0
+    ) -> None:
         self.path = Path(records_path)
         self.use_index = use_index
+        self.lock_wait_s = lock_wait_s  # how long to wait for another process updating the index
 
     def read(self) -> RecordReadReport:
         """Every good record (all in memory: only for callers that asked for all of them)."""
@@ -83,45 +85,22 @@ class JsonlRecordSource(RecordSource):
     def _of_plan(self, handle: BinaryIO, size: int, plan_id: str, health: LogHealth
                  ) -> Iterator[LearningRecord]:
         with handle:
-            index = self._indexed(handle, size) if self.use_index else None
-            if index is None:
+            spelt = plan_id_needle(plan_id)
+            answer = None
+            if self.use_index:
+                answer = index_answer(index_path_for(self.path), handle, size, spelt, self.lock_wait_s)
+            if answer is None:
                 yield from self._filtered(handle, size, plan_id, health)
                 return
-            try:
-                count, listed = index.corrupt_lines()
-                for defect in listed:
-                    health.add_corrupt(defect)
-                health.corrupt_count = count
-                rows = index.lines_of(plan_id_needle(plan_id))
-            finally:
-                index.close()
-            for number, offset, length in rows:
+            for defect in answer.corrupt:
+                health.add_corrupt(defect)
+            health.corrupt_count = answer.corrupt_count
+            for number, offset, length in answer.rows:
                 record = self._decode(number, read_line(handle, offset, length), health)
                 if record is not None and record_plan_id(record) == plan_id:
                     yield record
-            for number, _, _, _ in iter_lines(handle, index.size, size, index.lines + 1):
+            for number, _, _, _ in iter_lines(handle, answer.size, size, answer.lines + 1):
                 health.torn_tail = LineDefect(number, TORN)  # the index covers every complete line
-
-    def _indexed(self, handle: BinaryIO, size: int) -> PlanIndex | None:
-        """The index, brought up to date; rebuilt once when damaged; None when it cannot be had."""
-        path = index_path_for(self.path)
-        for _attempt in (1, 2):
-            index = open_index(path)
-            if index is None:
-                return None
-            try:
-                index.refresh(handle, size)
-                return index
-            except sqlite3.DatabaseError:
-                index.close()
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError:
-                    return None
-            except (sqlite3.Error, OSError):
-                index.close()
-                return None
-        return None
 
     def _filtered(self, handle: BinaryIO, size: int, plan_id: str, health: LogHealth
                   ) -> Iterator[LearningRecord]:

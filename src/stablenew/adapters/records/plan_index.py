@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,12 +21,23 @@ from stablenew.domain.ports.record_scan import MAX_LISTED_DEFECTS, LineDefect
 
 FORMAT = "stablenew-plan-index/2"
 SAMPLE = 4096
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS lines(plan BLOB NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,
-                                 length INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS corrupt(line INTEGER PRIMARY KEY, reason TEXT NOT NULL);
-"""
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS lines(plan BLOB NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,"
+    " length INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS corrupt(line INTEGER PRIMARY KEY, reason TEXT NOT NULL)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexAnswer:
+    """What the index says about one plan and the whole log, up to `size` bytes and `lines` lines."""
+
+    size: int
+    lines: int
+    rows: list[tuple[int, int, int]]  # (line number, offset, length) of the plan's lines
+    corrupt_count: int
+    corrupt: list[LineDefect]
 
 
 def index_path_for(log: Path) -> Path:
@@ -41,11 +52,12 @@ def _digest(data: bytes) -> str:
 class PlanIndex:
     """An open index; every method may raise sqlite3.Error (callers then rebuild or do without)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_wait_s: float = 30.0) -> None:
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        self._db = sqlite3.connect(path, timeout=lock_wait_s, isolation_level=None)
         self._db.execute("PRAGMA synchronous = OFF")  # derived data: a damaged index is rebuilt
-        self._db.executescript(_SCHEMA)
+        for statement in _SCHEMA:
+            self._db.execute(statement)
         self.size = self.lines = 0
 
     def close(self) -> None:
@@ -60,8 +72,8 @@ class PlanIndex:
         try:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if not self._matches(meta, handle, size):
-                db.execute("DELETE FROM lines")
-                db.execute("DELETE FROM corrupt")
+                for statement in ("DROP TABLE lines", "DROP TABLE corrupt", "DELETE FROM meta", *_SCHEMA):
+                    db.execute(statement)  # also replaces the tables of an older format
                 meta = {}
             if not meta:  # a (re)build: insert in log order, then sort once into the lookup index
                 db.execute("DROP INDEX IF EXISTS lines_by_plan")
@@ -71,21 +83,23 @@ class PlanIndex:
             db.execute("CREATE INDEX IF NOT EXISTS lines_by_plan ON lines(plan, line)")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def _matches(self, meta: dict[str, object], handle: BinaryIO, size: int) -> bool:
         """Is this index about this log, as it is now (same first block, same last indexed line)?"""
         if meta.get("format") != FORMAT:
             return False
-        indexed = int(str(meta.get("size", 0)))
-        if indexed == 0:
-            return True
-        if indexed > size:
+        try:
+            indexed, last_offset = int(str(meta["size"])), int(str(meta["last_offset"]))
+            head_length = int(str(meta["head_length"]))
+        except (KeyError, ValueError):
+            return False  # damaged
+        if indexed > size or not 0 <= last_offset <= indexed or not 0 <= head_length <= indexed:
             return False  # the log was cut or replaced
-        head = read_line(handle, 0, int(str(meta["head_length"])))
-        last = read_line(handle, int(str(meta["last_offset"])), indexed - int(str(meta["last_offset"])))
-        return _digest(head) == meta["head_digest"] and _digest(last) == meta["last_digest"]
+        head, last = read_line(handle, 0, head_length), read_line(handle, last_offset, indexed - last_offset)
+        return _digest(head) == meta.get("head_digest") and _digest(last) == meta.get("last_digest")
 
     def _extend(self, handle: BinaryIO, size: int, meta: dict[str, object]) -> None:
         rows: list[tuple[bytes, int, int, int]] = []
@@ -120,33 +134,50 @@ class PlanIndex:
         rows.clear()
         bad.clear()
 
-    def lines_of(self, spelt_plan_id: bytes) -> list[tuple[int, int, int]]:
-        """(line number, offset, length) of every good line that names the plan id, in log order."""
+    def answer(self, spelt_plan_id: bytes) -> IndexAnswer:
+        """The plan's lines (every good line naming the plan id, in log order) and the corrupt lines."""
         query = "SELECT line, offset, length FROM lines WHERE plan = ? ORDER BY line"
-        return self._db.execute(query, (spelt_plan_id,)).fetchall()
-
-    def corrupt_lines(self) -> tuple[int, Iterator[LineDefect]]:
-        """How many indexed lines are corrupt, and the first of them."""
+        rows = self._db.execute(query, (spelt_plan_id,)).fetchall()
         with closing(self._db.execute("SELECT count(*) FROM corrupt")) as cursor:
             count = int(cursor.fetchone()[0])
         query = "SELECT line, reason FROM corrupt ORDER BY line LIMIT ?"
-        rows = self._db.execute(query, (MAX_LISTED_DEFECTS,))
-        return count, (LineDefect(line, f"not a valid record: {reason}") for line, reason in rows.fetchall())
+        listed = self._db.execute(query, (MAX_LISTED_DEFECTS,))
+        corrupt = [LineDefect(line, f"not a valid record: {reason}") for line, reason in listed.fetchall()]
+        return IndexAnswer(self.size, self.lines, rows, count, corrupt)
 
 
-def open_index(path: Path) -> PlanIndex | None:
-    """The index at `path`, created when missing, recreated when it is not a database; None when it
-    cannot be had (a read-only folder, say): the reader then scans the log instead."""
-    for attempt in (1, 2):
+def damaged(exc: sqlite3.Error) -> bool:
+    """A broken or foreign database file (rebuild it), not a busy or unwritable one (do without)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(sign in str(exc) for sign in ("no such", "malformed", "has no column"))
+    return isinstance(exc, sqlite3.DatabaseError)
+
+
+def index_answer(
+    path: Path, handle: BinaryIO, size: int, spelt_plan_id: bytes, lock_wait_s: float = 30.0
+) -> IndexAnswer | None:
+    """Bring the index at `path` up to the log (`handle`, `size` bytes) and ask it about one plan.
+
+    A damaged index is deleted and rebuilt once; None when no index can be had (a read-only folder,
+    another process's update that outlasts `lock_wait_s`): the reader then scans the log instead.
+    Never raises sqlite3 errors.
+    """
+    for _attempt in (1, 2):
+        index = None
         try:
-            return PlanIndex(path)
-        except sqlite3.DatabaseError:
-            if attempt == 2:
+            index = PlanIndex(path, lock_wait_s)
+            index.refresh(handle, size)
+            return index.answer(spelt_plan_id)
+        except sqlite3.Error as exc:
+            if not damaged(exc):
                 return None
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                return None
-        except (sqlite3.Error, OSError):
+        except OSError:
             return None
-    return None  # pragma: no cover - the loop always returns
+        finally:
+            if index is not None:
+                index.close()
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            return None
+    return None
