@@ -1,4 +1,4 @@
-"""MemoryRecordSink keeps records in a list; FailingRecordSink always raises OSError."""
+"""MemoryRecordSink keeps records in a list; FailingRecordSink always raises (OSError by default)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class MemoryRecordSink(RecordLog):
 
 
 class FailingRecordSink(RecordLog):
-    def __init__(self, error: OSError | None = None) -> None:
+    def __init__(self, error: Exception | None = None) -> None:
         self.error = error or OSError(28, "No space left on device")
         self.attempts = 0
 

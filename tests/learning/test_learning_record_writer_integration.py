@@ -223,15 +223,15 @@ def test_a_torn_tail_without_any_newline_is_cut_to_an_empty_file(tmp_path: Path)
     assert path.read_bytes() == encode_record(record("run-1"))
 
 
-def test_a_whole_record_missing_only_its_newline_is_kept(
+def test_a_whole_record_missing_only_its_newline_was_never_acknowledged_and_is_cut(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "records.jsonl"
-    path.write_bytes(encode_record(record("run-1"))[:-1])
-    LearningRecordWriter(path).append_record(record("run-2"))
+    path.write_bytes(encode_record(record("run-1")) + encode_record(record("run-2"))[:-1])
+    LearningRecordWriter(path).append_record(record("run-3"))
     report = read_records(path)
-    assert [r.run_id for r in report.records] == ["run-1", "run-2"] and report.clean
-    assert "completed an unterminated last record" in caplog.text
+    assert [r.run_id for r in report.records] == ["run-1", "run-3"] and report.clean
+    assert "cut a torn last line" in caplog.text
 
 
 def test_close_then_append_reopens_and_a_write_to_an_unusable_path_raises_oserror(tmp_path: Path) -> None:

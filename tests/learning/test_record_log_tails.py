@@ -1,5 +1,6 @@
-"""The writer repairs only what a crash of OURS left at the end of the log; another file's last line
-is never cut, and reader and writer agree about a terminated but undecodable last line."""
+"""The writer repairs only what a crash of OURS left at the end of the log: an unterminated tail.
+Another file's last line is never cut, and a terminated last line is never touched: if it does not
+parse it is corruption, which `records check` must still be able to find."""
 
 from __future__ import annotations
 
@@ -65,20 +66,24 @@ def test_an_unterminated_crash_artifact_of_ours_is_cut(tmp_path: Path, torn: byt
     assert path.read_bytes() == FIRST + encode_record(record("run-new"))
 
 
-@pytest.mark.parametrize("torn", [
+@pytest.mark.parametrize("damaged", [
     encode_record(record("run-2"))[:200] + b"\x00" * 40 + b"\n",  # zeroed blocks after a power loss
     b"\x00" * 90 + b"\n",
     encode_record(record("run-2"))[:-30] + b"\n",  # torn, then the newline of a later write
+    encode_record(record("run-2")).replace(b'"success":true', b'"success":tru'),  # a damaged byte
 ])
-def test_a_terminated_crash_artifact_is_reported_as_corrupt_by_check(tmp_path: Path, torn: bytes) -> None:
+def test_a_terminated_last_line_that_does_not_parse_is_corruption_the_next_append_keeps(
+    tmp_path: Path, damaged: bytes
+) -> None:
     path = tmp_path / "records.jsonl"
-    path.write_bytes(FIRST + torn)
+    path.write_bytes(FIRST + damaged)
     before = runner.invoke(app, ["records", "check", str(path)])
     assert before.exit_code == 1 and "1 corrupt, 0 torn" in before.stdout  # only an unterminated tail is torn
     _append(path)
-    assert path.read_bytes() == FIRST + encode_record(record("run-new"))
-    after = runner.invoke(app, ["records", "check", str(path)])
-    assert after.exit_code == 0 and "2 good records" in after.stdout and "0 corrupt, 0 torn" in after.stdout
+    assert path.read_bytes() == FIRST + damaged + encode_record(record("run-new"))
+    report = read_records(path)
+    assert [r.run_id for r in report.records] == ["run-1", "run-new"]
+    assert [d.line_number for d in report.corrupt] == [2]  # corruption in the middle: records check exits 1
 
 
 @pytest.mark.parametrize(
@@ -94,9 +99,45 @@ def test_a_terminated_last_line_that_is_not_a_crash_artifact_is_kept(tmp_path: P
     assert [d.line_number for d in report.corrupt] == [2]  # the reader reports it, as it should
 
 
-def test_an_unterminated_whole_json_line_of_ours_gets_its_newline(tmp_path: Path) -> None:
+@pytest.mark.parametrize("unacknowledged", [
+    encode_record(record("run-2"))[:-1],  # a whole record that never got its newline
+    b'{"schema":"stablenew.learning-record/2","run_id":"from-a-newer-version"}',
+])
+def test_an_unterminated_whole_record_was_never_acknowledged_and_is_cut(
+    tmp_path: Path, unacknowledged: bytes
+) -> None:
     path = tmp_path / "records.jsonl"
-    newer = b'{"schema":"stablenew.learning-record/2","run_id":"from-a-newer-version"}'
-    path.write_bytes(FIRST + newer)
+    path.write_bytes(FIRST + unacknowledged)
     _append(path)
-    assert path.read_bytes() == FIRST + newer + b"\n" + encode_record(record("run-new"))
+    assert path.read_bytes() == FIRST + encode_record(record("run-new"))
+
+
+PLAN = """[plan]
+name = "short-write"
+seed = 9
+
+[[axes]]
+stage = "txt2img"
+variable = "steps"
+values = "2, 3"
+
+[base]
+prompt = "a wren"
+
+[base.txt2img]
+width = 64
+height = 64
+"""
+
+
+def test_a_record_left_without_its_newline_does_not_come_back_as_a_second_copy_after_resume() -> None:
+    Path("plan.toml").write_text(PLAN, encoding="utf-8")
+    first = runner.invoke(app, ["learn", "run", "plan.toml", "--output", "out", "--no-grid"])
+    assert first.exit_code == 0, first.output
+    log = Path("out/learning/learning_records.jsonl")
+    log.write_bytes(log.read_bytes()[:-1])  # the second step's record lost its newline: a short write
+    resumed = runner.invoke(app, ["learn", "resume", "plan.toml", "--output", "out", "--no-grid"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "1 already done, 1 ran: 1 ok" in resumed.stdout
+    keys = [r.learning["step_key"] for r in read_records(log).records]
+    assert len(keys) == 2 == len(set(keys))  # each step once

@@ -169,6 +169,16 @@ def test_a_record_that_cannot_be_written_is_a_warning_and_the_run_still_succeeds
     assert "was not written" in caplog.text
 
 
+@pytest.mark.parametrize("error", [RuntimeError("sink bug"), KeyError("run_id"), MemoryError()])
+def test_a_sink_raising_anything_else_fails_that_record_never_the_run(
+    tmp_path: Path, error: Exception
+) -> None:
+    sink = FailingRecordSink(error)
+    result = _runner(tmp_path).run(_config(), record_sink=sink)
+    assert result.success and all(e.images for e in result.events)
+    assert result.record_error is not None and result.record_error.startswith(type(error).__name__)
+
+
 def test_a_real_writer_under_a_file_instead_of_a_directory_does_not_fail_the_run(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a regular file where the record directory should be")  # fails as root too

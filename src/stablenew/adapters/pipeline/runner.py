@@ -116,6 +116,9 @@ class PipelineRunner(PipelineRun):
         except (TypeError, ValueError) as exc:  # a value JSON cannot hold (e.g. NaN in metadata)
             log.warning("learning record for run %s could not be encoded: %s", run_id, exc)
             return replace(result, record_error=f"cannot be encoded as JSON: {exc}")
+        except Exception as exc:  # any other sink failure fails this record, never the run
+            log.warning("learning record for run %s was not written: %r", run_id, exc)
+            return replace(result, record_error=f"{type(exc).__name__}: {exc}")
         return result
 
     def _stage(

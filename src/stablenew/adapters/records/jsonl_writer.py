@@ -7,13 +7,12 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stablenew.adapters.records.checksum import seal
 from stablenew.adapters.records.jsonl_reader import read_records
 from stablenew.adapters.records.tail_repair import (
-    CLOSE,
     CUT,
     RECORD_LINES,
     ForeignLogError,
@@ -42,9 +41,13 @@ class LearningRecordWriter(RecordLog):
     events) shares this locking, fsync and torn-tail repair through `append_line`.
     """
 
-    def __init__(self, records_path: Path | str, *, lines: LineKind = RECORD_LINES) -> None:
+    def __init__(
+        self, records_path: Path | str, *, lines: LineKind = RECORD_LINES,
+        fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
+    ) -> None:
         self.path = Path(records_path)
         self._lines = lines
+        self._fsync, self._write = fsync, write  # seams: tests inject a failing fsync or a short write
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
@@ -59,16 +62,26 @@ class LearningRecordWriter(RecordLog):
             self.append_line(b"".join(encode_record(record) for record in records))
 
     def append_line(self, line: bytes) -> None:
-        """Append one already-encoded, newline-terminated line durably."""
+        """Append one already-encoded, newline-terminated line durably, or leave the log as it was.
+
+        When the write or the fsync fails (or anything interrupts them), the file is cut back to its
+        size before the append, still under the lock: a record the caller was told is NOT written is
+        not in the log either, so a resumed plan runs its step again.
+        """
         with self._lock:
             fd = self._open()
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 self._repair_torn_tail(fd)
-                written = os.write(fd, line)
-                while written < len(line):  # only on a signal-interrupted huge write; still under the lock
-                    written += os.write(fd, line[written:])
-                os.fsync(fd)
+                before = os.fstat(fd).st_size
+                try:
+                    written = self._write(fd, line)
+                    while written < len(line):  # a short write (a signal, a nearly full disk): go on
+                        written += self._write(fd, line[written:])
+                    self._fsync(fd)
+                except BaseException:
+                    self._cut_back(fd, before)
+                    raise
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
@@ -99,9 +112,10 @@ class LearningRecordWriter(RecordLog):
     def _repair_torn_tail(self, fd: int) -> None:
         """Under the lock: repair what a crash of ours left at the end (see tail_repair.tail_action).
 
-        A whole record missing only its newline gets it; a torn line of ours or NUL bytes after a
-        power loss are cut off, terminated or not, so the next record starts on a line of its own
-        and a torn tail never turns into corruption in the middle. A file whose unterminated last
+        An unterminated last line of ours (a torn write, NUL bytes after a power loss, a record that
+        never got its newline) was never acknowledged: it is cut, so the next record starts on a line
+        of its own and a re-run step is not recorded twice. A terminated line is never touched: if it
+        does not parse it is corruption for `records check` to report. A file whose unterminated last
         line is not ours is not a record log: nothing is written (OSError).
         """
         size = os.fstat(fd).st_size
@@ -112,13 +126,22 @@ class LearningRecordWriter(RecordLog):
             action = tail_action(line, terminated, self._lines)
         except ForeignLogError as exc:
             raise ForeignLogError(f"{self.path} {exc}") from None
-        if action == CLOSE:
-            os.write(fd, b"\n")
-            log.warning("%s: completed an unterminated last record (%d bytes)", self.path, len(line))
-        elif action == CUT:
+        if action == CUT:
             os.ftruncate(fd, offset)
             log.warning("%s: cut a torn last line of %d bytes at offset %d (an interrupted write)",
                         self.path, size - offset, offset)
+
+    def _cut_back(self, fd: int, size: int) -> None:
+        """Truncate to `size` after a failed append (best effort: the append's own error is raised)."""
+        try:
+            os.ftruncate(fd, size)
+        except OSError as exc:
+            log.error("%s: could not remove a record that was NOT written (%s)", self.path, exc)
+            return
+        try:
+            self._fsync(fd)
+        except OSError:  # the disk already failed this append; the cut stands for every reader now
+            log.debug("%s: fsync after cutting back failed", self.path, exc_info=True)
 
     def _close(self) -> None:
         if self._fd is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from stablenew.domain.records.record import RECORD_SCHEMA
 # Every line the writer produces starts with these bytes (encode_record puts "schema" first).
 RECORD_PREFIX = ('{"schema":"' + RECORD_SCHEMA.rsplit("/", 1)[0] + "/").encode("utf-8")
 _FIRST_BLOCK, _MAX_BLOCK = 8 * 1024, 1024 * 1024  # a record is a few KiB; read more only when needed
-KEEP, CLOSE, CUT = "keep", "close", "cut"
+KEEP, CUT = "keep", "cut"
 
 
 class ForeignLogError(OSError):
@@ -25,14 +24,6 @@ def is_record(line: bytes) -> bool:
     try:
         decode_line(line)
     except ValueError:  # also UnicodeDecodeError and a JSON object that is not a record
-        return False
-    return True
-
-
-def _is_json(line: bytes) -> bool:
-    try:
-        json.loads(line.decode("utf-8"))
-    except ValueError:
         return False
     return True
 
@@ -73,21 +64,17 @@ def last_line(fd: int, size: int) -> tuple[int, bytes, bool]:
 
 
 def tail_action(line: bytes, terminated: bool, kind: LineKind = RECORD_LINES) -> str:
-    """KEEP the last line, CLOSE it (add its newline) or CUT it; ForeignLogError when it is not ours.
+    """KEEP the last line or CUT it; ForeignLogError when it is unterminated and not ours.
 
-    Unterminated: a whole JSON line only lacks its newline (CLOSE); a crash artifact is CUT; anything
-    else means the file is not a record log. Terminated: a record, or a line that is not a crash
-    artifact, is kept (a foreign line is the reader's corruption, which it is); a crash artifact
-    that is not a whole JSON value (NULs, a torn record) is CUT, as the reader already skips it.
+    A terminated line is always kept: a record, or corruption that `records check` must still find
+    (a crash never leaves a newline-terminated line that was not acknowledged, because the newline
+    is the last byte of the one write() that is fsynced before an append returns). An unterminated
+    line was never acknowledged: a torn write, NULs after a power loss, or even a whole line that
+    lost its newline is cut, so that the step it belongs to, run again, leaves one record, not two.
+    Anything else unterminated means the file is not a log of ours.
     """
     if terminated:
-        if line.startswith(kind.prefix) and line.endswith(b"}") and b"\x00" not in line:
-            return KEEP  # the usual case, without decoding: a whole line of ours (no crash ends so)
-        if kind.is_whole(line) or not is_crash_artifact(line, kind.prefix) or _is_json(line):
-            return KEEP
-        return CUT
-    if kind.is_whole(line) or (is_crash_artifact(line, kind.prefix) and _is_json(line)):
-        return CLOSE
-    if is_crash_artifact(line, kind.prefix):
+        return KEEP
+    if is_crash_artifact(line, kind.prefix) or kind.is_whole(line):
         return CUT
     raise ForeignLogError("is not a StableNew record log (its last line is not a record)")
