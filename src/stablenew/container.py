@@ -27,7 +27,7 @@ from stablenew.adapters.documents import FileDocumentWriter
 from stablenew.adapters.files import PillowImageLibrary, load_pipeline_config, load_plan, load_ratings_csv
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
-from stablenew.adapters.records import JsonlFeedbackLog, JsonlRecordSource, LearningRecordWriter
+from stablenew.adapters.records import FilePlanLocks, JsonlFeedbackLog, JsonlRecordSource, LearningRecordWriter
 from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.controller.import_controller import ImportController
 from stablenew.controller.learning_execution_controller import LearningExecutionController
@@ -240,6 +240,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     contact_sheet_writer = providers.Singleton(PillowContactSheetWriter)
+    plan_locks_factory = providers.Factory(FilePlanLocks)
     learning_execution_controller = providers.Factory(
         LearningExecutionController,
         pipeline_run=pipeline_runner,
@@ -257,6 +258,7 @@ class Container(containers.DeclarativeContainer):
             _dispatcher_factory, app_config, server_backends, clock, config.output_dir
         ),
         breaker_factory=providers.Factory(_breaker, app_config).provider,
+        plan_locks_factory=plan_locks_factory.provider,
     )
     feedback_log_factory = providers.Factory(JsonlFeedbackLog)
     dataset_builder_factory = providers.Factory(DuckDBDatasetBuilder)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from stablenew.controller.remembering_sink import RememberingSink
 from stablenew.domain.config.pipeline import PipelineConfig
-from stablenew.domain.errors import InputError, PlanError
+from stablenew.domain.errors import InputError, PlanBusyError, PlanError
 from stablenew.domain.plan.grid_layout import ContactSheetReport, contact_sheets
 from stablenew.domain.plan.learning_adapter import as_pipeline_config
 from stablenew.domain.plan.learning_results import LearningExecutionResult
@@ -30,6 +31,7 @@ from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
+from stablenew.domain.ports.plan_lock import PlanLocks
 from stablenew.domain.ports.record_scan import LogHealth
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.ports.step_dispatcher import StepDispatcher
@@ -94,8 +96,10 @@ class LearningExecutionController:
         breaker_factory: Callable[[], ServerBreaker] | None = None,
         skip_servers_missing_names: bool = False,
         warn: Callable[[str], None] | None = None,
+        plan_locks_factory: Callable[[Path], PlanLocks] | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
+        self._locks_factory = plan_locks_factory  # None: no lock (a library caller's own concern)
         self._servers = dict(servers or {})
         self._dispatcher_factory = dispatcher_factory
         self._breaker_factory = breaker_factory  # one server: its breaker stops the plan when it trips
@@ -214,6 +218,27 @@ class LearningExecutionController:
         if metadata:
             plan = plan.with_metadata(metadata)
         self.validate_plan(plan)
+        with self._one_runner(plan):
+            return self._run_locked(plan, cancel=cancel, max_steps=max_steps,
+                                    max_images_per_step=max_images_per_step, timeout_s=timeout_s,
+                                    resume=resume, on_step=on_step, grid=grid, on_dispatch=on_dispatch)
+
+    @contextmanager
+    def _one_runner(self, plan: LearningPlan) -> Iterator[None]:
+        """Hold the plan's lock on this log; PlanBusyError, naming the plan file, when another has it."""
+        with ExitStack() as stack:
+            if self._locks_factory is not None:
+                try:
+                    stack.enter_context(self._locks_factory(self.records_path).hold(plan.id, plan.name))
+                except PlanBusyError as exc:
+                    raise (exc.with_source(plan.source) if plan.source else exc) from None
+            yield
+
+    def _run_locked(
+        self, plan: LearningPlan, *, cancel: CancelToken | None, max_steps: int | None,
+        max_images_per_step: int | None, timeout_s: float | None, resume: bool,
+        on_step: StepCallback | None, grid: bool | None, on_dispatch: DispatchCallback | None,
+    ) -> LearningExecutionResult:
         plan, done = self.prepare(plan, resume=resume)
         cancel = cancel or CancelToken()
         timer = None

@@ -33,6 +33,10 @@ class PlanError(InputError):
     """A learning plan is invalid."""
 
 
+class PlanBusyError(PlanError):
+    """Another process is running the same plan on the same record log."""
+
+
 class AxisValueError(ValueError):
     """An axis value string cannot be read; the caller adds the field path."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -101,12 +102,15 @@ class PillowContactSheetWriter(ContactSheetWriter):
                 self._paste(canvas, draw, path, (left + col * cell[0], y), cell, font)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{sheet.name}.png"
-        partial = target.with_name(f".{target.name}.partial")
+        # A temp name of this writer's own: two processes drawing the same sheet never share one.
+        handle, partial_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=out_dir)
         try:
-            canvas.save(partial, format="PNG", compress_level=1)
-            os.replace(partial, target)
-        except OSError:
-            partial.unlink(missing_ok=True)
+            os.fchmod(handle, 0o644)  # mkstemp's 0600 would make the sheet private
+            with os.fdopen(handle, "wb") as partial:
+                canvas.save(partial, format="PNG", compress_level=1)
+            os.replace(partial_name, target)
+        except BaseException:
+            Path(partial_name).unlink(missing_ok=True)
             raise
         return str(target)
 

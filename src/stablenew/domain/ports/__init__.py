@@ -3,6 +3,7 @@
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
+from stablenew.domain.ports.plan_lock import PlanLocks
 from stablenew.domain.ports.record_scan import LineDefect, LogHealth, RecordScan
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport, RecordSink, RecordSource
 
@@ -12,6 +13,7 @@ __all__ = [
     "LineDefect",
     "LogHealth",
     "PipelineRun",
+    "PlanLocks",
     "RecordLog",
     "RecordReadReport",
     "RecordScan",
