@@ -27,7 +27,12 @@ from stablenew.adapters.documents import FileDocumentWriter
 from stablenew.adapters.files import PillowImageLibrary, load_pipeline_config, load_plan, load_ratings_csv
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
-from stablenew.adapters.records import FilePlanLocks, JsonlFeedbackLog, JsonlRecordSource, LearningRecordWriter
+from stablenew.adapters.records import (
+    FilePlanLocks,
+    JsonlFeedbackLog,
+    JsonlRecordSource,
+    LearningRecordWriter,
+)
 from stablenew.controller.feedback_controller import FeedbackController
 from stablenew.controller.import_controller import ImportController
 from stablenew.controller.learning_execution_controller import LearningExecutionController

@@ -62,5 +62,5 @@ def run(
         if result.cancelled:
             console.print(f"{token.reason or 'cancelled'}: the run stopped early; the images made so far "
                           "are kept", markup=False)
-        if not result.success:
+        if not result.success or token.cancelled:  # Ctrl-C after the stages (e.g. waiting for the log)
             raise typer.Exit(EXIT_FAILED)

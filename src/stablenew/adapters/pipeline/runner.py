@@ -11,7 +11,7 @@ from typing import Any
 from stablenew import __version__
 from stablenew.adapters.pipeline.png_files import png_size, save_png
 from stablenew.domain.config.pipeline import PipelineConfig, StageConfig, effective_stages
-from stablenew.domain.errors import CancelledError
+from stablenew.domain.errors import CancelledError, StableNewError
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
@@ -109,16 +109,17 @@ class PipelineRunner(PipelineRun):
         if record_sink is None:
             return result
         try:
-            record_sink.append_record(build_learning_record(config, result, learning_context))
+            record_sink.append_record_or_stop(build_learning_record(config, result, learning_context), cancel)
         except OSError as exc:  # read-only directory, full disk ...: the run itself still stands
             log.warning("learning record for run %s was not written: %s", run_id, exc)
             return replace(result, record_error=str(exc))
         except (TypeError, ValueError) as exc:  # a value JSON cannot hold (e.g. NaN in metadata)
             log.warning("learning record for run %s could not be encoded: %s", run_id, exc)
             return replace(result, record_error=f"cannot be encoded as JSON: {exc}")
-        except Exception as exc:  # any other sink failure fails this record, never the run
+        except Exception as exc:  # any other sink failure (or Ctrl-C while waiting) fails this record only
             log.warning("learning record for run %s was not written: %r", run_id, exc)
-            return replace(result, record_error=f"{type(exc).__name__}: {exc}")
+            reason = str(exc) if isinstance(exc, StableNewError) else f"{type(exc).__name__}: {exc}"
+            return replace(result, record_error=reason)
         return result
 
     def _stage(

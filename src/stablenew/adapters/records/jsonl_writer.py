@@ -12,6 +12,7 @@ from pathlib import Path
 
 from stablenew.adapters.records.checksum import seal
 from stablenew.adapters.records.jsonl_reader import read_records
+from stablenew.adapters.records.lock_wait import acquire_flock
 from stablenew.adapters.records.tail_repair import (
     CUT,
     RECORD_LINES,
@@ -22,6 +23,7 @@ from stablenew.adapters.records.tail_repair import (
 )
 from stablenew.domain.ports.record_sink import RecordLog, RecordReadReport
 from stablenew.domain.records.record import LearningRecord
+from stablenew.domain.run.cancel import CancelToken
 
 log = logging.getLogger("stablenew.records")
 
@@ -44,9 +46,11 @@ class LearningRecordWriter(RecordLog):
     def __init__(
         self, records_path: Path | str, *, lines: LineKind = RECORD_LINES,
         fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.path = Path(records_path)
         self._lines = lines
+        self._on_wait = on_wait or log.warning  # told who holds the lock when an append has to wait
         self._fsync, self._write = fsync, write  # seams: tests inject a failing fsync or a short write
         self._lock = threading.Lock()
         self._fd: int | None = None
@@ -61,7 +65,11 @@ class LearningRecordWriter(RecordLog):
         if records:
             self.append_line(b"".join(encode_record(record) for record in records))
 
-    def append_line(self, line: bytes) -> None:
+    def append_record_or_stop(self, record: LearningRecord, cancel: CancelToken | None) -> None:
+        """As append_record; a wait for another process's lock stops when `cancel` is set meanwhile."""
+        self.append_line(encode_record(record), cancel=cancel)
+
+    def append_line(self, line: bytes, *, cancel: CancelToken | None = None) -> None:
         """Append one already-encoded, newline-terminated line durably, or leave the log as it was.
 
         When the write or the fsync fails (or anything interrupts them), the file is cut back to its
@@ -70,7 +78,7 @@ class LearningRecordWriter(RecordLog):
         """
         with self._lock:
             fd = self._open()
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            acquire_flock(fd, what=f"the record log {self.path}", cancel=cancel, on_wait=self._on_wait)
             try:
                 self._repair_torn_tail(fd)
                 before = os.fstat(fd).st_size

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from stablenew.domain.ports.record_scan import LineDefect, LogHealth, RecordScan
 from stablenew.domain.records.record import LearningRecord
+from stablenew.domain.run.cancel import CancelToken
 
 Progress = Callable[[int, int], None]  # (bytes read so far, bytes to read)
 
@@ -38,6 +39,11 @@ class RecordSink(ABC):
         """Append several records, durable together once it returns (this default: one by one)."""
         for record in records:
             self.append_record(record)
+
+    def append_record_or_stop(self, record: LearningRecord, cancel: CancelToken | None) -> None:
+        """Append like append_record; a sink that has to wait (another process holds the log's lock)
+        stops waiting when `cancel` is set meanwhile (CancelledError, nothing written). Default: no wait."""
+        self.append_record(record)
 
 
 class RecordSource(ABC):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from stablenew.domain.config.pipeline import PipelineConfig
+from stablenew.domain.errors import StableNewError
 from stablenew.domain.plan.learning_results import (
     STOP_CANCELLED,
     STOP_MAX_STEPS,
@@ -131,7 +132,7 @@ class LearningExecutionRunner:
                 if on_step is not None:
                     on_step(event.step, positions[event.step.key], len(todo), None)
                 continue
-            result = self._commit(event.attempt, event.worker)
+            result = self._commit(event.attempt, event.worker, cancel)
             results.append(result)
             if on_step is not None:
                 on_step(event.step, positions[event.step.key], len(todo), result)
@@ -212,16 +213,17 @@ class LearningExecutionRunner:
         return StepAttempt(result=result, record=record, server_fault=run_server_fault(run),
                            failure_kind=run_failure_kind(run))
 
-    def _commit(self, attempt: StepAttempt, worker: str) -> LearningRunResult:
+    def _commit(self, attempt: StepAttempt, worker: str, cancel: CancelToken | None) -> LearningRunResult:
         """Write the finished step's record (the one writer); a record that cannot be written fails
-        the step, since resume and the contact sheets know only what the log holds."""
+        the step, since resume and the contact sheets know only what the log holds. A wait for the
+        log's lock stops on Ctrl-C (`cancel`)."""
         result = replace(attempt.result, server=worker)
         if self._sink is None or attempt.record is None:
             return result
         try:
-            self._sink.append_record(attempt.record)
+            self._sink.append_record_or_stop(attempt.record, cancel)
         except Exception as exc:  # full disk, failed fsync, unencodable value: this record, not the run
-            reason = str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+            reason = str(exc) if isinstance(exc, OSError | StableNewError) else f"{type(exc).__name__}: {exc}"
             unwritten = f"record NOT written: {reason}"
             error = f"{result.error}; {unwritten}" if result.error else unwritten
             return replace(result, success=False, error=error, record_error=reason)
