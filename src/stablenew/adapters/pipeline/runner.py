@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -68,8 +70,10 @@ class PipelineRunner(PipelineRun):
     """Feeds each stage the previous stage's images; a failing stage ends the run, never raises."""
 
     def __init__(
-        self, *, backend: ImageBackend, clock: Clock, output_dir: Path | str, server: str = ""
+        self, *, backend: ImageBackend, clock: Clock, output_dir: Path | str, server: str = "",
+        fsync: Callable[[int], None] = os.fsync,
     ) -> None:
+        self._fsync = fsync  # a seam: tests watch what is made durable, and when
         self.backend = backend
         self.clock = clock
         self.output_dir = Path(output_dir)
@@ -177,7 +181,7 @@ class PipelineRunner(PipelineRun):
             infotext = image.infotext or infotext
             extra_text = {**extra_text, **image.extra_text}
             attempt.images.append(save_png(image.data, path, infotext=infotext, metadata=meta,
-                                           extra_text=extra_text, seed=params["seed"]))
+                                           extra_text=extra_text, seed=params["seed"], fsync=self._fsync))
             produced.append(_Source(image.data, infotext))
         return produced
 
