@@ -24,7 +24,13 @@ from stablenew.adapters.clock import SystemClock
 from stablenew.adapters.dataset import DuckDBDatasetBuilder
 from stablenew.adapters.dispatch import ServerWorker, ThreadPoolDispatcher
 from stablenew.adapters.documents import FileDocumentWriter
-from stablenew.adapters.files import PillowImageLibrary, load_pipeline_config, load_plan, load_ratings_csv
+from stablenew.adapters.files import (
+    FilePreflight,
+    PillowImageLibrary,
+    load_pipeline_config,
+    load_plan,
+    load_ratings_csv,
+)
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.records import (
@@ -226,6 +232,7 @@ class Container(containers.DeclarativeContainer):
         server=providers.Callable(_server_label, app_config),
     )
     server_backends = providers.Singleton(_server_backends, app_config)
+    preflight = providers.Singleton(FilePreflight)
     pipeline_controller = providers.Factory(
         PipelineController,
         pipeline_run=pipeline_runner,
@@ -234,6 +241,9 @@ class Container(containers.DeclarativeContainer):
         learning_enabled=config.learning.enabled,
         image_backend=backend,
         source_factory=record_source_factory.provider,
+        preflight=preflight,
+        output_dir=config.output_dir,
+        extra_logs=providers.List(config.feedback_path),  # the preflight checks every log a run may touch
     )
     image_library = providers.Singleton(PillowImageLibrary)
     import_controller = providers.Factory(
@@ -264,6 +274,8 @@ class Container(containers.DeclarativeContainer):
         ),
         breaker_factory=providers.Factory(_breaker, app_config).provider,
         plan_locks_factory=plan_locks_factory.provider,
+        preflight=preflight,
+        extra_logs=providers.List(config.feedback_path),
     )
     feedback_log_factory = providers.Factory(JsonlFeedbackLog)
     dataset_builder_factory = providers.Factory(DuckDBDatasetBuilder)

@@ -50,12 +50,24 @@ def check_base_url(value: str, credentials: str) -> str:
     return value
 
 
+def _not_empty(value: object) -> object:
+    """An empty path would mean the current folder: refuse it rather than guess."""
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("empty_path", "is empty (give a file path)")
+    return value
+
+
 class LearningSettings(_Section):
     """Passive learning records for `stablenew run` (learning runs always record)."""
 
     enabled: bool = False
     records_path: Path | None = None  # default: <output_dir>/learning/learning_records.jsonl
     feedback_path: Path | None = None  # default: feedback.jsonl beside the record log
+
+    @field_validator("records_path", "feedback_path", mode="before")
+    @classmethod
+    def _records_path(cls, value: object) -> object:
+        return _not_empty(value)
 
 
 class FeedbackSettings(_Section):

@@ -97,8 +97,9 @@ def test_config_option_env_and_output_option(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_a_failed_run_exits_1_and_its_record_is_still_written() -> None:
-    Path("blocked").write_text("a regular file where the image directory should be")
-    result = _run(_write("p.toml", GOOD), "--learning", "--output", "blocked", "--records", "r.jsonl")
+    Path("out").mkdir()  # the output folder passes the preflight; the run folder inside cannot be made
+    Path("out/runs").write_text("a regular file where the image directory should be")
+    result = _run(_write("p.toml", GOOD), "--learning", "--output", "out", "--records", "r.jsonl")
     assert result.exit_code == 1
     assert "FAILED" in result.stdout and "record: r.jsonl" in result.stdout
     (record,) = _records(Path("r.jsonl"))
@@ -109,10 +110,9 @@ def test_a_failed_run_exits_1_and_its_record_is_still_written() -> None:
 
 
 def test_an_unwritable_record_path_does_not_fail_the_run() -> None:
-    Path("blocker").write_text("not a directory")
-    result = _run(_write("p.toml", GOOD), "--learning", "--records", "blocker/records.jsonl")
+    result = _run(_write("p.toml", GOOD), "--learning", "--records", "/dev/full")  # passes the preflight
     assert result.exit_code == 0
-    assert "record NOT written" in result.stdout
+    assert "record NOT written: [Errno 28] No space left on device" in result.stdout
 
 
 def test_records_and_pngs_hold_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -236,7 +236,8 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "ConfigError" in debug.stderr
     good = _cli("run", "p.toml", "--learning", cwd=tmp_path)
     assert good.returncode == 0 and "Traceback" not in good.stderr and len(_records()) == 1
-    Path("blocked").write_text("file")
+    Path("blocked").mkdir()
+    Path("blocked/runs").write_text("file")  # past the preflight, the run folder cannot be made
     failed = _cli("run", "p.toml", "--learning", "--output", "blocked", "--records", "f.jsonl", cwd=tmp_path)
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     assert _records(Path("f.jsonl"))[0].success is False

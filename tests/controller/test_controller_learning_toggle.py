@@ -10,6 +10,7 @@ from tests.fakes import FakeClock, FakeImageBackend, FakePipelineRun, MemoryReco
 from stablenew.container import Container, build_container
 from stablenew.controller.pipeline_controller import PipelineController
 from stablenew.domain.config.rules import parse_pipeline_config
+from stablenew.domain.errors import InputError
 from stablenew.domain.ports.record_sink import RecordSink
 from stablenew.domain.run.cancel import CancelToken
 from stablenew.settings import load_app_config
@@ -89,16 +90,28 @@ def test_through_the_container_records_appear_when_on_and_none_when_off(
     assert record.run_id == result.run_id
 
 
-def test_an_unwritable_record_directory_is_a_warning_and_the_run_succeeds(
+def test_a_record_that_cannot_be_written_is_a_warning_and_the_run_succeeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("STABLENEW_LEARNING__ENABLED", "1")
+    monkeypatch.setenv("STABLENEW_LEARNING__RECORDS_PATH", "/dev/full")  # opens for append, holds nothing
+    built = _container(tmp_path)
+    with built.clock.override(FakeClock()), built.backend.override(FakeImageBackend()):
+        result = built.pipeline_controller().run(CONFIG)
+    assert result.success and result.record_error
+    assert "was not written" in caplog.text
+
+
+def test_a_record_directory_under_a_regular_file_fails_the_preflight_and_nothing_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("a regular file: nothing can be created under it, not even by root")
     monkeypatch.setenv("STABLENEW_LEARNING__ENABLED", "1")
     monkeypatch.setenv("STABLENEW_LEARNING__RECORDS_PATH", str(blocker / "learning" / "records.jsonl"))
     built = _container(tmp_path)
-    with built.clock.override(FakeClock()), built.backend.override(FakeImageBackend()):
-        result = built.pipeline_controller().run(CONFIG)
-    assert result.success and result.record_error
-    assert "was not written" in caplog.text
-    assert blocker.read_text().startswith("a regular file")
+    backend = FakeImageBackend()
+    with built.clock.override(FakeClock()), built.backend.override(backend), \
+            pytest.raises(InputError, match="record log is under a regular file"):
+        built.pipeline_controller().run(CONFIG)
+    assert blocker.read_text().startswith("a regular file") and backend.requests == []  # nothing ran

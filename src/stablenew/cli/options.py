@@ -13,8 +13,21 @@ from stablenew.settings import load_app_config
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="App config TOML (default ./stablenew.toml).")
 ]
-RecordsOpt = Annotated[Path | None, typer.Option("--records", help="Learning record log (JSONL).")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", help="Directory for images and records.")]
+
+
+def _path(value: str) -> Path:
+    """A path option; an empty one would silently mean the current folder, so it is refused."""
+    if not value.strip():
+        raise typer.BadParameter("is empty (give a path)")
+    return Path(value)
+
+
+RecordsOpt = Annotated[
+    Path | None, typer.Option("--records", parser=_path, help="Learning record log (JSONL).")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", parser=_path, help="Directory for images and records.")
+]
 BackendOpt = Annotated[str | None, typer.Option("--backend", help="procedural | a1111 | comfyui")]
 FeedbackOpt = Annotated[
     Path | None, typer.Option("--feedback", help="Feedback log (JSONL; default beside the record log).")

@@ -54,6 +54,7 @@ def run(
         pipeline_config = container.load_pipeline_config(config_file)
         controller = container.pipeline_controller()
         controller.validate(pipeline_config, source=str(config_file))
+        controller.preflight()  # before reading the log: a bad path is one line naming it
         warn_if_corrupt(controller.records_path, controller.log_health())
         token = CancelToken()
         with sigint_cancels(token), StageBar(console) as bar:

@@ -32,6 +32,7 @@ from stablenew.domain.ports.contact_sheet import ContactSheetWriter
 from stablenew.domain.ports.image_backend import ImageBackend
 from stablenew.domain.ports.pipeline_run import PipelineRun
 from stablenew.domain.ports.plan_lock import PlanLocks
+from stablenew.domain.ports.preflight import Preflight
 from stablenew.domain.ports.record_scan import LogHealth
 from stablenew.domain.ports.record_sink import RecordSink, RecordSource
 from stablenew.domain.ports.step_dispatcher import StepDispatcher
@@ -97,8 +98,13 @@ class LearningExecutionController:
         skip_servers_missing_names: bool = False,
         warn: Callable[[str], None] | None = None,
         plan_locks_factory: Callable[[Path], PlanLocks] | None = None,
+        preflight: Preflight | None = None,
+        extra_logs: Sequence[Path | str] = (),
     ) -> None:
         self._pipeline_run = pipeline_run
+        self._preflight = preflight
+        self.output_dir = Path(sheets_dir)
+        self.extra_logs = [Path(p) for p in extra_logs]  # other logs a run appends to (feedback)
         self._locks_factory = plan_locks_factory  # None: no lock (a library caller's own concern)
         self._servers = dict(servers or {})
         self._dispatcher_factory = dispatcher_factory
@@ -183,11 +189,7 @@ class LearningExecutionController:
         if self.on_log_health is not None and self.last_log_health is not None:
             self.on_log_health(self.last_log_health)
         if resume and not records:
-            raise PlanError(
-                f"nothing to resume: {self.records_path} has no record of plan {plan.name!r} yet "
-                f"(start it with `stablenew learn run`)",
-                source=plan.source,
-            )
+            raise self._nothing_to_resume(plan)
         _refuse_a_reused_name(plan, records, self.records_path)
         if plan.seed is None and not plan.seed_is_axis:
             seed = recorded_plan_seed(records, plan.id)
@@ -218,10 +220,27 @@ class LearningExecutionController:
         if metadata:
             plan = plan.with_metadata(metadata)
         self.validate_plan(plan)
+        self.preflight()
+        if resume and next(iter(self._source_factory(self.records_path).iter_records(plan.id)), None) is None:
+            raise self._nothing_to_resume(plan)  # before the lock, which would create its folder
         with self._one_runner(plan):
             return self._run_locked(plan, cancel=cancel, max_steps=max_steps,
                                     max_images_per_step=max_images_per_step, timeout_s=timeout_s,
-                                    resume=resume, on_step=on_step, grid=grid, on_dispatch=on_dispatch)
+                                    resume=resume, on_step=on_step, grid=grid, on_dispatch=on_dispatch,
+                                    on_stage=on_stage)
+
+    def _nothing_to_resume(self, plan: LearningPlan) -> PlanError:
+        return PlanError(
+            f"nothing to resume: {self.records_path} has no record of plan {plan.name!r} yet "
+            f"(start it with `stablenew learn run`)",
+            source=plan.source,
+        )
+
+    def preflight(self) -> None:
+        """Before the first image: the record log opens for append and the output folder can be
+        written; InputError (exit 2) naming the first that cannot."""
+        if self._preflight is not None:
+            self._preflight.check(logs=[self.records_path, *self.extra_logs], folders=[self.output_dir])
 
     @contextmanager
     def _one_runner(self, plan: LearningPlan) -> Iterator[None]:
@@ -238,6 +257,7 @@ class LearningExecutionController:
         self, plan: LearningPlan, *, cancel: CancelToken | None, max_steps: int | None,
         max_images_per_step: int | None, timeout_s: float | None, resume: bool,
         on_step: StepCallback | None, grid: bool | None, on_dispatch: DispatchCallback | None,
+        on_stage: ProgressListener | None,
     ) -> LearningExecutionResult:
         plan, done = self.prepare(plan, resume=resume)
         cancel = cancel or CancelToken()
