@@ -31,6 +31,7 @@ from stablenew.adapters.files import (
     load_plan,
     load_ratings_csv,
 )
+from stablenew.adapters.files.image_paths import locate_image, log_search_dirs
 from stablenew.adapters.grid import PillowContactSheetWriter
 from stablenew.adapters.pipeline import PipelineRunner
 from stablenew.adapters.records import (
@@ -276,6 +277,8 @@ class Container(containers.DeclarativeContainer):
         plan_locks_factory=plan_locks_factory.provider,
         preflight=preflight,
         extra_logs=providers.List(config.feedback_path),
+        locate_image=providers.Object(locate_image),
+        image_search_dirs=providers.Object(log_search_dirs),
     )
     feedback_log_factory = providers.Factory(JsonlFeedbackLog)
     dataset_builder_factory = providers.Factory(DuckDBDatasetBuilder)

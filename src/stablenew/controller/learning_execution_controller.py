@@ -100,8 +100,11 @@ class LearningExecutionController:
         plan_locks_factory: Callable[[Path], PlanLocks] | None = None,
         preflight: Preflight | None = None,
         extra_logs: Sequence[Path | str] = (),
+        locate_image: Callable[[str, Sequence[Path]], str] | None = None,
+        image_search_dirs: Callable[[Path], list[Path]] | None = None,
     ) -> None:
         self._pipeline_run = pipeline_run
+        self._locate_image, self._image_search_dirs = locate_image, image_search_dirs
         self._preflight = preflight
         self.output_dir = Path(sheets_dir)
         self.extra_logs = [Path(p) for p in extra_logs]  # other logs a run appends to (feedback)
@@ -300,6 +303,10 @@ class LearningExecutionController:
         """Draw the plan's sheets from every successful record it has: those read before the run and
         those this run wrote (one runner per plan, so the log holds no others; no second read)."""
         images = images_by_step([*self._plan_records, *written], plan.id)
+        if self._locate_image is not None:  # old records' relative paths, from any working directory
+            roots = self._image_search_dirs(self.records_path) if self._image_search_dirs else []
+            locate = self._locate_image
+            images = {key: tuple(locate(p, roots) for p in paths) for key, paths in images.items()}
         out_dir = self.sheets_root / plan.id
         try:
             return writer.write(

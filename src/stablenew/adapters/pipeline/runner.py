@@ -177,7 +177,9 @@ class PipelineRunner(PipelineRun):
                     "prompt": config.prompt, "negative_prompt": config.negative_prompt}
             if config.metadata:
                 meta["metadata"] = dict(config.metadata)
-            path = self.output_dir / "runs" / run_id / f"{index:02d}-{stage.stage}-{number:03d}.png"
+            # absolute, so the record names the image from any working directory (resume, sheets, ratings)
+            name = f"{index:02d}-{stage.stage}-{number:03d}.png"
+            path = Path(os.path.abspath(self.output_dir)) / "runs" / run_id / name
             infotext = image.infotext or infotext
             extra_text = {**extra_text, **image.extra_text}
             attempt.images.append(save_png(image.data, path, infotext=infotext, metadata=meta,
