@@ -41,11 +41,12 @@ def test_a_torn_tail_is_skipped_then_cut_by_the_next_append(tmp_path: Path) -> N
     assert path.read_bytes().startswith(whole) and path.read_bytes().count(b"\n") == 2
 
 
-def test_a_whole_last_event_without_its_newline_is_completed(tmp_path: Path) -> None:
+def test_a_whole_last_event_without_its_newline_was_never_acknowledged_and_is_cut(tmp_path: Path) -> None:
     path = tmp_path / "feedback.jsonl"
     path.write_bytes(encode_event(rate("a.png", 3)).rstrip(b"\n"))
+    assert read_events(path).events == ()  # the reader never counted it: the append must not either
     JsonlFeedbackLog(path).append_events([rate("b.png", 2)])
-    assert len(read_events(path).events) == 2
+    assert len(read_events(path).events) == 1 and b"a.png" not in path.read_bytes()
 
 
 def test_a_foreign_unterminated_last_line_is_never_appended_to(tmp_path: Path) -> None:
