@@ -6,10 +6,7 @@ import os
 import uuid
 from pathlib import Path
 
-import duckdb
-
 from stablenew.adapters.dataset.duckdb_sql import dataset_sql, literal, pairs_sql
-from stablenew.adapters.dataset.feedback_tables import preferences_table, ratings_table
 from stablenew.domain.errors import InputError, StableNewError
 from stablenew.domain.feedback.dataset import DatasetReport, DatasetRequest
 from stablenew.domain.feedback.ratings import FeedbackState
@@ -46,6 +43,11 @@ class DuckDBDatasetBuilder(DatasetBuilder):
             jobs.append((Path(request.pairs_out), pairs_sql(log, request.plan_id, request.since)))
         written: list[tuple[Path, Path]] = []
         counts: list[int] = []
+        # DuckDB and pyarrow load when a dataset is built, not each time any command starts
+        import duckdb
+
+        from stablenew.adapters.dataset.feedback_tables import preferences_table, ratings_table
+
         try:
             with duckdb.connect(config={"memory_limit": self.memory_limit,
                                         "preserve_insertion_order": False}) as con:
