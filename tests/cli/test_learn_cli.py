@@ -76,13 +76,13 @@ def test_an_edited_plan_keeps_its_done_steps_and_status_counts_them() -> None:
     pending = _learn("status", _plan("6, 3"))
     assert pending.exit_code == 0 and "4 steps, 2 records" in pending.output
     assert (
-        "│ 2    │ 0      │ 2       │" in pending.output
+        "│ 2    │ 0      │ 0         │ 2       │" in pending.output
         and "stablenew learn resume plan.toml" in pending.output
     )
 
     resumed = _learn("resume", "plan.toml", "--no-grid")
     assert resumed.exit_code == 0 and "2 already done, 2 ran: 2 ok" in resumed.output
-    assert "│ 4    │ 0      │ 0       │" in _learn("status", "plan.toml").output
+    assert "│ 4    │ 0      │ 0         │ 0       │" in _learn("status", "plan.toml").output
 
 
 def test_resume_without_records_is_bad_input_and_writes_nothing() -> None:
@@ -106,10 +106,10 @@ def test_failed_steps_are_recorded_the_plan_goes_on_and_the_exit_status_is_1() -
     Path("out/runs").write_text("a file where the image folder should be", encoding="utf-8")
     result = _learn("run", _plan())
     assert result.exit_code == 1
-    assert result.output.count("FAILED") == 4 and "step 0 failed: txt2img.cfg_scale=4.0" in result.output
+    assert result.output.count("FAILED") == 4 and "step 1 failed: txt2img.cfg_scale=4.0" in result.output
     assert "note: contact sheet grid: no images to show" in result.output
     assert [r.success for r in read_records(RECORDS).records] == [False] * 4
-    assert "│ 0    │ 4      │ 0       │" in _learn("status", "plan.toml").output
+    assert "│ 0    │ 4      │ 0         │ 0       │" in _learn("status", "plan.toml").output
 
 
 def test_limits_stop_early_and_say_how_to_resume() -> None:

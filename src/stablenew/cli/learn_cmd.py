@@ -20,6 +20,7 @@ from stablenew.cli.log_warnings import warn_if_corrupt
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
 from stablenew.controller.learning_execution_controller import LearningExecutionController
 from stablenew.domain.plan.learning_results import LearningExecutionResult
+from stablenew.domain.plan.steps import count_steps
 from stablenew.domain.run.cancel import CancelToken
 
 learn_app = typer.Typer(
@@ -51,12 +52,14 @@ def _print_result(
     console.print(
         f"plan {result.plan.name} ({result.plan.id}), seed {result.plan.seed}: {summary.total_steps} steps — "
         f"{summary.already_done} already done, {summary.executed} ran: {summary.succeeded} ok, "
-        f"{summary.failed} failed; {summary.not_run} not run; {summary.elapsed_s:.2f} s",
+        f"{summary.failed} failed, {summary.cancelled_steps} cancelled; {summary.not_run} not run; "
+        f"{summary.elapsed_s:.2f} s",
         markup=False,
     )
     for failure in result.failures:
+        outcome = "cancelled" if failure.cancelled else "failed"
         console.print(
-            f"step {failure.step_index} failed: {failure.step.describe()}: {failure.error}", markup=False
+            f"step {failure.step.number} {outcome}: {failure.step.describe()}: {failure.error}", markup=False
         )
     report = controller.last_grid_report
     for path in report.written if report else ():
@@ -109,7 +112,8 @@ def _execute(
         controller.records_path, health, "a step recorded only there counts as not done and runs again"
     )
     token = CancelToken()
-    with sigint_cancels(token), StepProgress(console) as progress:
+    progress = StepProgress(console, plan_steps=count_steps(plan))
+    with sigint_cancels(token), progress:
         result = controller.run_learning_plan(
             plan,
             cancel=token,
@@ -184,14 +188,16 @@ def status(
             f"{controller.records_path}",
             markup=False,
         )
-        table = Table("done", "failed", "pending")
-        table.add_row(str(len(state.done)), str(len(state.failed)), str(len(state.pending)))
+        table = Table("done", "failed", "cancelled", "pending")
+        counts = (state.done, state.failed, state.cancelled, state.pending)
+        table.add_row(*(str(len(steps)) for steps in counts))
         console.print(table)
-        for step in state.failed[:20]:
-            console.print(f"failed: step {step.index}: {step.describe()}", markup=False)
+        for outcome, steps in (("failed", state.failed), ("cancelled", state.cancelled)):
+            for step in steps[:20]:
+                console.print(f"{outcome}: step {step.number}: {step.describe()}", markup=False)
         verb = "run" if state.records == 0 else "resume"  # resume refuses a plan that never ran
         hint = plan_command(verb, plan_file, records=records, output=output, config=config, backend=backend)
         if state.records == 0:
             console.print(f"to start: {hint}", markup=False)
-        elif state.failed or state.pending:
+        elif state.failed or state.cancelled or state.pending:
             console.print(f"to finish: {hint}", markup=False)

@@ -17,8 +17,9 @@ class StepProgress:
     """The on_step callback of the runner (step i/N, the current values, an ETA); on a terminal also
     the stage progress listener (`txt2img 12/20` for the running stage), passed with the run."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, *, plan_steps: int | None = None) -> None:
         self.console = console
+        self.plan_steps = plan_steps  # steps are numbered in the plan (1-based), as in status and failures
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         self._busy: dict[str, str] = {}  # server → "step i" it runs now (plans on several servers)
@@ -54,19 +55,20 @@ class StepProgress:
     def on_step(
         self, step: LearningRunStep, position: int, total: int, result: LearningRunResult | None
     ) -> None:
-        """Before a step: show it; after it: advance the bar (or print one line when not a terminal)."""
+        """Before a step: show it; after it: advance the bar (or print one line when not a terminal).
+        The step is named by its number in the plan (`step 7/12`, 1-based); the bar counts this run's
+        steps (`position` of `total`)."""
+        name = f"step {step.number}/{self.plan_steps or total}"
         if self._bar is None:
             if result is not None:
                 outcome = "ok" if result.success else "cancelled" if result.cancelled else "FAILED"
                 where = f" on {result.server}" if result.server else ""
-                self.console.print(
-                    f"step {position}/{total} {outcome}{where}: {step.describe()}", markup=False
-                )
+                self.console.print(f"{name} {outcome}{where}: {step.describe()}", markup=False)
             return
         if self._task is None:
             self._task = self._bar.add_task("", total=total, values="", stage="", servers="")
         if result is None:
-            self._bar.update(self._task, description=f"step {position}/{total}", values=step.describe())
+            self._bar.update(self._task, description=name, values=step.describe())
         else:
             self._bar.update(self._task, advance=1, stage="")
 
@@ -75,7 +77,7 @@ class StepProgress:
         if not event.worker:
             return
         if event.attempt is None:
-            self._busy[event.worker] = f"step {event.step.index + 1}"
+            self._busy[event.worker] = f"step {event.step.number}"
         else:
             self._busy.pop(event.worker, None)
         if self._bar is not None and self._task is not None:

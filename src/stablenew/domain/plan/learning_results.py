@@ -105,10 +105,11 @@ class LearningExecutionSummary:
     not_run: int
     elapsed_s: float
     stop_reason: str | None = None
+    cancelled_steps: int = 0  # steps that ran and were cancelled (Ctrl-C, timeout); not in `failed`
 
     @property
     def cancelled(self) -> bool:
-        """True when the run was cancelled or timed out before finishing."""
+        """True when the run was cancelled or timed out before finishing (see also cancelled_steps)."""
         return self.stop_reason in (STOP_CANCELLED, STOP_TIMEOUT)
 
     @property
@@ -127,6 +128,7 @@ class LearningExecutionSummary:
             "not_run": self.not_run,
             "elapsed_s": round(self.elapsed_s, 6),
             "cancelled": self.cancelled,
+            "cancelled_steps": self.cancelled_steps,
             "stop_reason": self.stop_reason,
         }
 

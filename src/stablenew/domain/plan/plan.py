@@ -55,6 +55,11 @@ class LearningRunStep:
     images_requested: int = 1
 
     @property
+    def number(self) -> int:
+        """The step's number in everything printed: 1 for the first step (records keep `index`)."""
+        return self.index + 1
+
+    @property
     def variables(self) -> dict[str, Any]:
         """``{"stage.variable": value}`` for every axis of the step."""
         return {axis_label(stage, variable): value for stage, variable, value in self.assignments}

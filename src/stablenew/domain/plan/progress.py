@@ -51,18 +51,20 @@ def images_by_step(records: Iterable[LearningRecord], plan_id: str) -> dict[str,
 
 @dataclass(frozen=True, slots=True)
 class PlanStatus:
-    """Every step of a plan sorted into done, failed (tried, never succeeded) and pending."""
+    """Every step of a plan sorted into done, failed (tried, never succeeded), cancelled (tried, never
+    succeeded, its latest try cancelled) and pending."""
 
     plan: LearningPlan
     done: tuple[LearningRunStep, ...]
     failed: tuple[LearningRunStep, ...]
     pending: tuple[LearningRunStep, ...]
     records: int
+    cancelled: tuple[LearningRunStep, ...] = ()
 
     @property
     def total(self) -> int:
         """How many steps the plan has."""
-        return len(self.done) + len(self.failed) + len(self.pending)
+        return len(self.done) + len(self.failed) + len(self.cancelled) + len(self.pending)
 
     def to_dict(self) -> dict[str, Any]:
         """Counts and the keys of unfinished steps."""
@@ -71,9 +73,11 @@ class PlanStatus:
             "total": self.total,
             "done": len(self.done),
             "failed": len(self.failed),
+            "cancelled": len(self.cancelled),
             "pending": len(self.pending),
             "records": self.records,
             "failed_keys": [s.key for s in self.failed],
+            "cancelled_keys": [s.key for s in self.cancelled],
             "pending_keys": [s.key for s in self.pending],
         }
 
@@ -82,12 +86,14 @@ def plan_status(plan: LearningPlan, records: Iterable[LearningRecord]) -> PlanSt
     """Sort the plan's steps by what the records say."""
     mine = plan_records(records, plan.id)
     done = done_step_keys(mine, plan.id)
-    tried = {str(r.step_key) for r in mine}
+    last_cancelled = {str(r.step_key): r.data.get("cancelled") is True for r in mine}
     steps = expand_plan(plan)
+    unfinished = [s for s in steps if s.key in last_cancelled and s.key not in done]
     return PlanStatus(
         plan=plan,
         done=tuple(s for s in steps if s.key in done),
-        failed=tuple(s for s in steps if s.key in tried and s.key not in done),
-        pending=tuple(s for s in steps if s.key not in tried),
+        failed=tuple(s for s in unfinished if not last_cancelled[s.key]),
+        pending=tuple(s for s in steps if s.key not in last_cancelled),
         records=len(mine),
+        cancelled=tuple(s for s in unfinished if last_cancelled[s.key]),
     )

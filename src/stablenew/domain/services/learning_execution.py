@@ -146,15 +146,17 @@ class LearningExecutionRunner:
             stop = STOP_MAX_STEPS
         done = sum(1 for step in steps if step.key in context.done_step_keys)
         succeeded = sum(1 for result in results if result.success)
+        cancelled = sum(1 for result in results if result.cancelled and not result.success)
         summary = LearningExecutionSummary(
             total_steps=len(steps),
             already_done=done,
             executed=len(results),
             succeeded=succeeded,
-            failed=len(results) - succeeded,
+            failed=len(results) - succeeded - cancelled,
             not_run=len(steps) - done - len(results),
             elapsed_s=self._clock.monotonic() - start,
             stop_reason=stop,
+            cancelled_steps=cancelled,
         )
         return LearningExecutionResult(plan=plan, step_results=tuple(results), summary=summary)
 
