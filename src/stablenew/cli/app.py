@@ -18,9 +18,11 @@ from stablenew.cli.records_cmd import records_app
 from stablenew.cli.report_cmd import export_app, report
 from stablenew.cli.review_cmd import review
 from stablenew.cli.run_cmd import run
+from stablenew.cli.usage import OneLineErrorsGroup
 
 app = typer.Typer(
     name="stablenew",
+    cls=OneLineErrorsGroup,
     help="Drive Stable Diffusion pipelines and learn from every run.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

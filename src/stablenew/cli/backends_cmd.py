@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from stablenew.cli.consoles import stderr_console, stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.escape import cell, shown
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, open_container
 from stablenew.domain.run.generation import BackendStatus
 
@@ -21,15 +22,15 @@ def _listed(values: tuple[str, ...], limit: int = 8) -> str:
 
 def print_status(status: BackendStatus) -> None:
     """One table: reachability, version and the names the backend offers."""
-    table = Table("backend", status.name, show_lines=False)
+    table = Table("backend", Column(header=cell(status.name)), show_lines=False)
     table.add_row("usable", "yes" if status.usable else "NO")
     if status.reason:
-        table.add_row("reason", status.reason)
-    table.add_row("version", status.version or "unknown")
+        table.add_row("reason", cell(status.reason))
+    table.add_row("version", cell(status.version or "unknown"))
     for label, values in (("models", status.models), ("samplers", status.samplers),
                           ("schedulers", status.schedulers), ("upscalers", status.upscalers),
                           ("vaes", status.vaes)):
-        table.add_row(label, _listed(values))
+        table.add_row(label, cell(_listed(values)))
     stdout_console().print(table)
 
 
@@ -41,6 +42,6 @@ def check(config: ConfigOpt = None, backend: BackendOpt = None, debug: DebugOpt 
         status = container.backend().check()
         print_status(status)
         if not status.usable:
-            stderr_console().print(f"error: backend {status.name} is not usable: {status.reason}",
-                                   markup=False)
+            message = f"error: backend {status.name} is not usable: {status.reason}"
+            stderr_console().print(shown(message), markup=False)
             raise typer.Exit(EXIT_FAILED)

@@ -8,9 +8,9 @@ from rich.console import Console
 
 def stdout_console() -> Console:
     """Where a command prints its results: no highlighting, long lines wrap softly."""
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def stderr_console() -> Console:
     """Where a command prints errors and warnings: one line each."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from stablenew.cli.consoles import stderr_console, stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.escape import shown
 from stablenew.cli.hints import plan_command
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.learn_progress import StepProgress
@@ -50,42 +51,44 @@ def _print_result(
 ) -> None:
     summary = result.summary
     console.print(
-        f"plan {result.plan.name} ({result.plan.id}), seed {result.plan.seed}: {summary.total_steps} steps — "
-        f"{summary.already_done} already done, {summary.executed} ran: {summary.succeeded} ok, "
+        shown(f"plan {result.plan.name} ({result.plan.id}), seed {result.plan.seed}: "
+        f"{summary.total_steps} steps — {summary.already_done} already done, {summary.executed} ran: "
+        f"{summary.succeeded} ok, "
         f"{summary.failed} failed, {summary.cancelled_steps} cancelled; {summary.not_run} not run; "
-        f"{summary.elapsed_s:.2f} s",
+        f"{summary.elapsed_s:.2f} s"),
         markup=False,
     )
     for failure in result.failures:
         outcome = "cancelled" if failure.cancelled else "failed"
         console.print(
-            f"step {failure.step.number} {outcome}: {failure.step.describe()}: {failure.error}", markup=False
+            shown(f"step {failure.step.number} {outcome}: {failure.step.describe()}: {failure.error}"),
+            markup=False,
         )
     report = controller.last_grid_report
     for path in report.written if report else ():
-        console.print(f"contact sheet: {path}", markup=False)
+        console.print(shown(f"contact sheet: {path}"), markup=False)
     for note in report.skipped if report else ():
-        console.print(f"note: contact sheet {note}", markup=False)
+        console.print(shown(f"note: contact sheet {note}"), markup=False)
     for note in report.failed if report else ():
-        stderr_console().print(f"warning: contact sheet {note}", markup=False)
-    console.print(f"records: {controller.records_path}", markup=False)
+        stderr_console().print(shown(f"warning: contact sheet {note}"), markup=False)
+    console.print(shown(f"records: {controller.records_path}"), markup=False)
     if summary.gave_up:  # the circuit breaker: a dead or wrong server stops the plan
         in_a_row = len(list(takewhile(lambda r: not r.success, reversed(result.step_results))))
         why = (f"the server could not be reached {in_a_row} times in a row" if in_a_row
                else "every server was taken out by its circuit breaker")
         console.print(
-            f"stopped early ({summary.stop_reason}): {why}; every step that ran is recorded. Resume with: "
-            f"{resume_hint}",
+            shown(f"stopped early ({summary.stop_reason}): {why}; every step that ran is recorded. "
+                  f"Resume with: {resume_hint}"),
             markup=False,
         )
     elif summary.stop_reason is not None:
         console.print(
-            f"stopped early ({summary.stop_reason}); every step that ran is recorded. Resume with: "
-            f"{resume_hint}",
+            shown(f"stopped early ({summary.stop_reason}); every step that ran is recorded. Resume with: "
+            f"{resume_hint}"),
             markup=False,
         )
     elif result.failures:
-        console.print(f"to retry the failed steps: {resume_hint}", markup=False)
+        console.print(shown(f"to retry the failed steps: {resume_hint}"), markup=False)
 
 
 def _execute(
@@ -184,8 +187,8 @@ def status(
         warn_if_corrupt(controller.records_path, controller.last_log_health,
                         "a step recorded only there counts as not done")
         console.print(
-            f"plan {plan.name} ({plan.id}): {state.total} steps, {state.records} records in "
-            f"{controller.records_path}",
+            shown(f"plan {plan.name} ({plan.id}): {state.total} steps, {state.records} records in "
+            f"{controller.records_path}"),
             markup=False,
         )
         table = Table("done", "failed", "cancelled", "pending")
@@ -194,10 +197,10 @@ def status(
         console.print(table)
         for outcome, steps in (("failed", state.failed), ("cancelled", state.cancelled)):
             for step in steps[:20]:
-                console.print(f"{outcome}: step {step.number}: {step.describe()}", markup=False)
+                console.print(shown(f"{outcome}: step {step.number}: {step.describe()}"), markup=False)
         verb = "run" if state.records == 0 else "resume"  # resume refuses a plan that never ran
         hint = plan_command(verb, plan_file, records=records, output=output, config=config, backend=backend)
         if state.records == 0:
-            console.print(f"to start: {hint}", markup=False)
+            console.print(shown(f"to start: {hint}"), markup=False)
         elif state.failed or state.cancelled or state.pending:
-            console.print(f"to finish: {hint}", markup=False)
+            console.print(shown(f"to finish: {hint}"), markup=False)

@@ -7,6 +7,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from stablenew.cli.escape import shown
 from stablenew.domain.plan.learning_results import LearningRunResult
 from stablenew.domain.plan.plan import LearningRunStep
 from stablenew.domain.ports.step_dispatcher import DispatchEvent
@@ -25,11 +26,11 @@ class StepProgress:
         self._busy: dict[str, str] = {}  # server → "step i" it runs now (plans on several servers)
         if console.is_terminal:
             self._bar = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                TextColumn("{task.fields[values]}"),
+                TextColumn("{task.fields[values]}", markup=False),
                 TextColumn("{task.fields[stage]}", markup=False),
                 TextColumn("{task.fields[servers]}", markup=False),
                 console=console,
@@ -63,12 +64,12 @@ class StepProgress:
             if result is not None:
                 outcome = "ok" if result.success else "cancelled" if result.cancelled else "FAILED"
                 where = f" on {result.server}" if result.server else ""
-                self.console.print(f"{name} {outcome}{where}: {step.describe()}", markup=False)
+                self.console.print(shown(f"{name} {outcome}{where}: {step.describe()}"), markup=False)
             return
         if self._task is None:
             self._task = self._bar.add_task("", total=total, values="", stage="", servers="")
         if result is None:
-            self._bar.update(self._task, description=name, values=step.describe())
+            self._bar.update(self._task, description=name, values=shown(step.describe()))
         else:
             self._bar.update(self._task, advance=1, stage="")
 
@@ -81,10 +82,10 @@ class StepProgress:
         else:
             self._busy.pop(event.worker, None)
         if self._bar is not None and self._task is not None:
-            busy = " · ".join(f"{server} {step}" for server, step in sorted(self._busy.items()))
+            busy = shown(" · ".join(f"{server} {step}" for server, step in sorted(self._busy.items())))
             self._bar.update(self._task, servers=busy)
 
     def on_stage(self, progress: StageProgress) -> None:
         """Show how far the running step's current stage is (terminal only)."""
         if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, stage=progress.describe())
+            self._bar.update(self._task, stage=shown(progress.describe()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.escape import json_text, shown
 from stablenew.cli.feedback_check import check_feedback_log
 from stablenew.cli.options import ConfigOpt, DebugOpt, FeedbackOpt, RecordsOpt, open_container
 from stablenew.domain.errors import InputError
@@ -58,12 +58,12 @@ def check(path: PathArg = None, records: RecordsOpt = None, feedback: FeedbackOp
             scan = source.scan(progress=lambda done, total: bar.update(task, completed=done, total=total))
             good = sum(1 for _ in scan)
         health = scan.health
-        out.print(f"{target}: {good} good records", markup=False)
+        out.print(shown(f"{target}: {good} good records"), markup=False)
         if health.torn_tail:
-            out.print(f"torn last line {health.torn_tail.line_number}: {health.torn_tail.reason}",
+            out.print(shown(f"torn last line {health.torn_tail.line_number}: {health.torn_tail.reason}"),
                       markup=False)
         for defect in health.corrupt:
-            out.print(f"corrupt line {defect.line_number}: {defect.reason}", markup=False)
+            out.print(shown(f"corrupt line {defect.line_number}: {defect.reason}"), markup=False)
         if health.corrupt_count > len(health.corrupt):
             out.print(f"… and {health.corrupt_count - len(health.corrupt)} more corrupt lines", markup=False)
         out.print(f"{health.corrupt_count} corrupt, {1 if health.torn_tail else 0} torn", markup=False)
@@ -93,7 +93,7 @@ def show(
                 found = record
         if found is None:
             raise InputError(f"no record with run id {run_id!r}", source=str(target))
-        stdout_console().print_json(json.dumps(found.to_dict(), ensure_ascii=False))
+        stdout_console().print_json(json_text(found.to_dict()))
 
 
 @records_app.command("stats")
@@ -111,18 +111,18 @@ def stats(path: PathArg = None, as_json: JsonOpt = False, records: RecordsOpt = 
         data = {"path": str(target), "size_bytes": health.size, **summary.to_dict(),
                 "corrupt_lines": health.corrupt_count, "torn_tail": health.torn_tail is not None}
         if as_json:
-            out.print_json(json.dumps(data, ensure_ascii=False))
+            out.print_json(json_text(data))
             return
-        out.print(f"{target}: {summary.records} records ({summary.succeeded} ok, "
-                  f"{summary.records - summary.succeeded} failed), {len(summary.plans)} plans, "
-                  f"{summary.passive} outside a plan, {health.size:,} bytes", markup=False)
-        out.print(f"from {data['first_timestamp']} to {data['last_timestamp']}", markup=False)
-        out.print("backends: " + ", ".join(f"{name} {n}" for name, n in summary.backends.most_common()),
-                  markup=False)
+        out.print(shown(f"{target}: {summary.records} records ({summary.succeeded} ok, "
+                        f"{summary.records - summary.succeeded} failed), {len(summary.plans)} plans, "
+                        f"{summary.passive} outside a plan, {health.size:,} bytes"), markup=False)
+        out.print(shown(f"from {data['first_timestamp']} to {data['last_timestamp']}"), markup=False)
+        backends = ", ".join(f"{name} {n}" for name, n in summary.backends.most_common())
+        out.print(shown(f"backends: {backends}"), markup=False)
         for plan_id, count in summary.plans.most_common(20):
-            out.print(f"plan {summary.plan_names[plan_id]} ({plan_id}): {count} records", markup=False)
+            out.print(shown(f"plan {summary.plan_names[plan_id]} ({plan_id}): {count} records"), markup=False)
         if len(summary.plans) > 20:
             out.print(f"… and {len(summary.plans) - 20} more plans (--json lists them all)", markup=False)
         if not health.clean or health.torn_tail:
-            out.print(f"{health.corrupt_count} corrupt, {1 if health.torn_tail else 0} torn: "
-                      f"run `stablenew records check {target}`", markup=False)
+            out.print(shown(f"{health.corrupt_count} corrupt, {1 if health.torn_tail else 0} torn: "
+                            f"run `stablenew records check {target}`"), markup=False)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from stablenew.cli.consoles import stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
+from stablenew.cli.escape import cell, shown
 from stablenew.cli.interrupts import sigint_cancels
 from stablenew.cli.log_warnings import warn_if_corrupt
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, OutputOpt, RecordsOpt, open_container
@@ -21,19 +22,20 @@ from stablenew.domain.run.results import PipelineRunResult
 
 def print_run(result: PipelineRunResult, records_path: Path | None, console: Console) -> None:
     """Run id, a table of stages with durations and outcomes, the images and the record."""
-    console.print(f"run {result.run_id} on {result.backend}: {'ok' if result.success else 'FAILED'}")
+    console.print(shown(f"run {result.run_id} on {result.backend}: {'ok' if result.success else 'FAILED'}"),
+                  markup=False)
     table = Table("stage", "seconds", "outcome", "images", "error")
     for event in result.events:
-        table.add_row(event.stage, f"{event.duration_s:.3f}", event.outcome, str(len(event.images)),
-                      event.error or "")
+        table.add_row(cell(event.stage), f"{event.duration_s:.3f}", cell(event.outcome),
+                      str(len(event.images)), cell(event.error or ""))
     console.print(table)
     for event in result.events:
         for image in event.images:
-            console.print(f"image ({event.stage}): {image.path}", markup=False)
+            console.print(shown(f"image ({event.stage}): {image.path}"), markup=False)
     if result.record_error:
-        console.print(f"record NOT written: {result.record_error}", markup=False)
+        console.print(shown(f"record NOT written: {result.record_error}"), markup=False)
     elif records_path is not None:
-        console.print(f"record: {records_path}", markup=False)
+        console.print(shown(f"record: {records_path}"), markup=False)
 
 
 def run(
@@ -61,7 +63,7 @@ def run(
             result = controller.run(pipeline_config, cancel=token, progress=bar.listener)
         print_run(result, controller.records_path if controller.learning_enabled else None, console)
         if result.cancelled:
-            console.print(f"{token.reason or 'cancelled'}: the run stopped early; the images made so far "
-                          "are kept", markup=False)
+            stopped = f"{token.reason or 'cancelled'}: the run stopped early; the images made so far are kept"
+            console.print(shown(stopped), markup=False)
         if not result.success or token.cancelled:  # Ctrl-C after the stages (e.g. waiting for the log)
             raise typer.Exit(EXIT_FAILED)

@@ -7,6 +7,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from stablenew.cli.escape import shown
 from stablenew.domain.run.generation import ProgressListener, StageProgress
 
 
@@ -54,5 +55,5 @@ class StageBar:
                 self._bar.remove_task(self._task)
             self._task = self._bar.add_task("", total=1.0, detail="")
             self._stage = progress.stage
-        self._bar.update(self._task, completed=progress.fraction, description=progress.describe(),
-                         detail=progress.detail)
+        self._bar.update(self._task, completed=progress.fraction, description=shown(progress.describe()),
+                         detail=shown(progress.detail))

@@ -12,6 +12,7 @@ from typing import Any
 
 from PIL import Image, PngImagePlugin
 
+from stablenew.domain.records.escaping import escape_controls_as_json
 from stablenew.domain.run.results import ImageArtifact
 
 JSON_CHUNK = "stablenew"
@@ -23,14 +24,17 @@ def save_png(
 ) -> ImageArtifact:
     """Write `data` (any Pillow-readable image) to `path` as PNG with our text chunks, durably: the
     bytes are fsynced before an atomic rename, then the folder (and every folder this created), so
-    the image is on disk before the record that names it."""
+    the image is on disk before the record that names it. No control character but the newline
+    reaches a chunk raw (NUL would end a tEXt value, an ANSI escape would reach whoever prints it):
+    each is written as `\\uXXXX`, which keeps JSON chunks JSON."""
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         info = PngImagePlugin.PngInfo()
-        info.add_text("parameters", infotext)
-        info.add_text(JSON_CHUNK, json.dumps(dict(metadata), ensure_ascii=False, default=str))
+        info.add_text("parameters", escape_controls_as_json(infotext))
+        info.add_text(JSON_CHUNK, escape_controls_as_json(json.dumps(dict(metadata), ensure_ascii=False,
+                                                                     default=str)))
         for key, value in extra_text.items():
-            info.add_text(key, value)
+            info.add_text(key, escape_controls_as_json(value))
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", pnginfo=info, compress_level=1)
         width, height = image.size
