@@ -109,7 +109,7 @@ def _execute(
     plan = container.load_plan(plan_file)
     controller = container.learning_execution_controller(
         skip_servers_missing_names=skip_servers,
-        warn=lambda message: console.print(f"warning: {message}", markup=False),
+        warn=lambda message: console.print(shown(f"warning: {message}"), markup=False),
     )
     controller.on_log_health = lambda health: warn_if_corrupt(
         controller.records_path, health, "a step recorded only there counts as not done and runs again"

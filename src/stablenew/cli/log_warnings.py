@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stablenew.cli.consoles import stderr_console
+from stablenew.cli.escape import shown
 from stablenew.domain.ports.record_scan import LogHealth
 
 
@@ -22,4 +23,4 @@ def warn_if_corrupt(path: Path, health: LogHealth | None, consequence: str = "")
     """Print the warning on stderr, one line, when the log has corrupt lines."""
     text = corrupt_log_warning(path, health, consequence)
     if text is not None:
-        stderr_console().print(text, markup=False)
+        stderr_console().print(shown(text), markup=False)
