@@ -69,6 +69,7 @@ class FakeA1111Server:
         self.generation_delay_s: float = 0.0
         self.generations_in_flight = self.max_generations_in_flight = 0  # calls at once, queued ones too
         self.return_grid = False  # real A1111 defaults to True: a grid first when a job makes > 1 image
+        self.nowebui = False  # started with --nowebui: no /internal/sysinfo (404), cmd-flags say so
         self.requests: list[RecordedRequest] = []
         self.base_url = ""
         self._interrupts = 0
@@ -175,8 +176,9 @@ class FakeA1111Server:
         v1 = "/sdapi/v1"
         return {
             ("GET", "/internal/ping"): lambda _: {},
-            ("GET", "/internal/sysinfo"): lambda _: {"Version": cat.WEBUI_VERSION if self.schedulers_route
-                                                      else cat.LEGACY_WEBUI_VERSION, "Platform": "Linux"},
+            **({} if self.nowebui else {("GET", "/internal/sysinfo"): lambda _: {
+                "Version": cat.WEBUI_VERSION if self.schedulers_route else cat.LEGACY_WEBUI_VERSION,
+                "Platform": "Linux"}}),
             ("GET", f"{v1}/sd-models"): lambda _: [dict(m) for m in self.models],
             ("GET", f"{v1}/samplers"): lambda _: [dict(s) for s in self.samplers],
             **({("GET", f"{v1}/schedulers"): lambda _: [dict(s) for s in self.schedulers]}
@@ -185,7 +187,8 @@ class FakeA1111Server:
             ("GET", f"{v1}/sd-vae"): lambda _: [dict(v) for v in self.vaes],
             ("GET", f"{v1}/options"): lambda _: dict(self.options),
             ("POST", f"{v1}/options"): self._set_options,
-            ("GET", f"{v1}/cmd-flags"): lambda _: cat.cmd_flags(self.username, self.password),
+            ("GET", f"{v1}/cmd-flags"): lambda _: {**cat.cmd_flags(self.username, self.password),
+                                                    "nowebui": self.nowebui},
             ("GET", f"{v1}/scripts"): lambda _: {"txt2img": [s.lower() for s in self.scripts],
                                                   "img2img": [s.lower() for s in self.scripts]},
             ("GET", f"{v1}/progress"): self._progress,

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Annotated
+
 import typer
 from rich.table import Column, Table
 
 from stablenew.cli.consoles import stderr_console, stdout_console
 from stablenew.cli.errors import EXIT_FAILED, cli_errors
-from stablenew.cli.escape import cell, shown
+from stablenew.cli.escape import cell, json_text, shown
 from stablenew.cli.options import BackendOpt, ConfigOpt, DebugOpt, open_container
 from stablenew.domain.run.generation import BackendStatus
 
 backends_app = typer.Typer(help="Generation backends (procedural, a1111, comfyui).", no_args_is_help=True)
 
 
-def _listed(values: tuple[str, ...], limit: int = 8) -> str:
-    shown = ", ".join(values[:limit])
-    more = f" … (+{len(values) - limit})" if len(values) > limit else ""
-    return f"{len(values)}: {shown}{more}" if values else "-"
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the status as one JSON object (for tools).")]
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    """`3: a, b, c`: the count, then every name (none is left out)."""
+    return f"{len(values)}: {', '.join(values)}" if values else "-"
 
 
 def print_status(status: BackendStatus) -> None:
@@ -35,12 +40,18 @@ def print_status(status: BackendStatus) -> None:
 
 
 @backends_app.command("check")
-def check(config: ConfigOpt = None, backend: BackendOpt = None, debug: DebugOpt = False) -> None:
-    """Reach the configured backend; print its version, models, samplers and schedulers."""
+def check(
+    config: ConfigOpt = None, backend: BackendOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+) -> None:
+    """Reach the configured backend; print its version and every model, sampler, scheduler, upscaler
+    and VAE it offers (--json: the same as one JSON object)."""
     with cli_errors(debug):
         container = open_container(config, backend=backend)
         status = container.backend().check()
-        print_status(status)
+        if as_json:
+            typer.echo(json_text(dataclasses.asdict(status)))
+        else:
+            print_status(status)
         if not status.usable:
             message = f"error: backend {status.name} is not usable: {status.reason}"
             stderr_console().print(shown(message), markup=False)

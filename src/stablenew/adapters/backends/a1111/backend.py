@@ -32,6 +32,7 @@ from stablenew.domain.run.generation import (
 )
 
 SYSINFO_PATH = "/internal/sysinfo"
+CMD_FLAGS_PATH = "/sdapi/v1/cmd-flags"
 
 log = logging.getLogger("stablenew.a1111")
 
@@ -87,7 +88,7 @@ class A1111Backend(ImageBackend):
             self._catalog, self._adetailer = catalog, None  # a check re-reads what the server offers
         usable = bool(catalog.models.choices)
         return BackendStatus(
-            name=self.name, usable=usable, version=self._version(),
+            name=self.name, usable=usable, version=self._version(catalog),
             reason="" if usable else "the server lists no checkpoints (models/Stable-diffusion is empty)",
             models=first_names(catalog.models), samplers=first_names(catalog.samplers),
             schedulers=() if catalog.legacy_schedulers else first_names(catalog.schedulers),
@@ -139,11 +140,22 @@ class A1111Backend(ImageBackend):
                                        request_params=params,
                                        input_infotext=infotext, retries=answer.retries)
 
-    def _version(self) -> str | None:
-        """The webui version from /internal/sysinfo (A1111 ≥ 1.6), or None when it does not say."""
+    def _version(self, catalog: Catalog) -> str | None:
+        """The webui version from /internal/sysinfo (A1111 ≥ 1.6 with its web UI). A server started
+        with --nowebui has no such route (404, as recorded from 1.10.1); its exact version is only in
+        each generation's info, so rather than run one, say what its routes prove: "1.9+ (API only)"
+        (it has /schedulers), "before 1.9 (API only)" (it has not). None when nothing says."""
         try:
             body = self.client.request("GET", SYSINFO_PATH, timeout_s=DISCOVERY_TIMEOUT_S, retries=0).body
         except BackendError:
-            return None
+            body = None
         version = body.get("Version") if isinstance(body, dict) else None
-        return str(version) if version else None
+        if version:
+            return str(version)
+        try:
+            flags = self.client.request("GET", CMD_FLAGS_PATH, timeout_s=DISCOVERY_TIMEOUT_S, retries=0).body
+        except BackendError:
+            return None
+        if not (isinstance(flags, dict) and flags.get("nowebui") is True):
+            return None
+        return "before 1.9 (API only)" if catalog.legacy_schedulers else "1.9+ (API only)"

@@ -70,6 +70,6 @@ def upscaler_names(rows: Iterable[Mapping[str, Any]]) -> NameSet:
     return NameSet("upscaler", tuple(NameChoice(str(r["name"]), ()) for r in rows))
 
 
-def first_names(names: NameSet, limit: int = 200) -> tuple[str, ...]:
-    """Up to `limit` canonical names, for reports."""
+def first_names(names: NameSet, limit: int | None = None) -> tuple[str, ...]:
+    """The canonical names (up to `limit` when given), for reports."""
     return names.canonical[:limit]

@@ -122,13 +122,16 @@ class ComfyUIBackend(ImageBackend):
             return True  # a broken workflow file is reported when a run loads it
 
     def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
-        for config in configs:
-            for stage in effective_stages(config):
-                if stage.stage != "upscale":
-                    self.templates.for_stage(stage.stage)
-                check_names(stage.stage, stage.params, self.catalog(), source=source)
-                if stage.stage == "txt2img" and stage.params.get("enable_hr") is True:
-                    self.templates.for_stage("txt2img", hires=hires_choice(stage.params, self.catalog()))
+        try:
+            for config in configs:
+                for stage in effective_stages(config):
+                    if stage.stage != "upscale":
+                        self.templates.for_stage(stage.stage)
+                    check_names(stage.stage, stage.params, self.catalog(), source=source)
+                    if stage.stage == "txt2img" and stage.params.get("enable_hr") is True:
+                        self.templates.for_stage("txt2img", hires=hires_choice(stage.params, self.catalog()))
+        except ConfigError as exc:  # a refusal about the config itself (no ADetailer) names its file
+            raise (exc if exc.source or source is None else exc.with_source(source)) from None
 
     def generate(
         self,
