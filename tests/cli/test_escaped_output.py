@@ -41,7 +41,7 @@ def test_bracketed_text_in_a_stage_error_is_not_eaten_as_markup() -> None:
 
 def test_control_characters_from_a_plan_are_shown_escaped() -> None:
     Path("plan.toml").write_text(
-        '[plan]\nname = "evil\\u001b[2J\\u0000 [bold]x[/bold]\\nline"\n'
+        '[plan]\nname = "evil\\u001b[2J\\u0000 [bold]x[/bold] :rocket:\\nline"\n'
         '[[axes]]\nvariable = "steps"\nvalues = "2, 3"\n'
         '[base]\nprompt = "a fox"\n[base.txt2img]\nwidth = 64\nheight = 64\n',
         encoding="utf-8",
@@ -49,9 +49,10 @@ def test_control_characters_from_a_plan_are_shown_escaped() -> None:
     result = runner.invoke(app, ["learn", "run", "plan.toml", "--output", "out", "--no-grid"])
     assert result.exit_code == 0, result.output
     assert ESC not in result.output and "\x00" not in result.output
-    assert "plan evil\\x1b[2J\\x00 [bold]x[/bold]\\nline (plan-" in result.output
+    assert "plan evil\\x1b[2J\\x00 [bold]x[/bold] :rocket:\\nline (plan-" in result.output
     status = runner.invoke(app, ["learn", "status", "plan.toml", "--output", "out"])
-    assert ESC not in status.output and "plan evil\\x1b[2J\\x00 [bold]x[/bold]\\nline (plan-" in status.output
+    assert ESC not in status.output
+    assert "plan evil\\x1b[2J\\x00 [bold]x[/bold] :rocket:\\nline (plan-" in status.output
 
 
 def test_an_error_naming_a_value_with_controls_is_one_escaped_line() -> None:
