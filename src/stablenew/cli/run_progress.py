@@ -12,11 +12,14 @@ from stablenew.domain.run.generation import ProgressListener, StageProgress
 
 
 class StageBar:
-    """A run's stage progress listener: one bar per stage (`txt2img 12/20`) while inside, gone when
-    the run ends. Prints nothing when the console is not a terminal, so piped output stays the same.
+    """While inside, one live line: `running txt2img → upscale` with the elapsed time from the start,
+    then — as the run's stage progress listener — the running stage's bar (`txt2img 12/20`); gone
+    when the run ends. Never an empty line: a backend that reports nothing (procedural) keeps the
+    first. Prints nothing when the console is not a terminal, so piped output stays the same.
     Rich's Progress locks every update, so the listener may be called from any thread."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, stages: tuple[str, ...] = ()) -> None:
+        self.label = shown("running " + " → ".join(stages)) if stages else "running"
         self._bar: Progress | None = None
         self._task: TaskID | None = None
         self._stage: str | None = None
@@ -32,6 +35,7 @@ class StageBar:
 
     def __enter__(self) -> StageBar:
         if self._bar is not None:
+            self._task = self._bar.add_task(self.label, total=None, detail="")
             self._bar.start()
         return self
 
@@ -47,13 +51,11 @@ class StageBar:
         return self.on_progress if self._bar is not None else None
 
     def on_progress(self, progress: StageProgress) -> None:
-        """Move the current stage's bar; a new stage replaces the previous stage's bar."""
-        if self._bar is None:
+        """Move the line's bar to the running stage's progress; a new stage starts it from 0."""
+        if self._bar is None or self._task is None:
             return
-        if self._task is None or progress.stage != self._stage:
-            if self._task is not None:
-                self._bar.remove_task(self._task)
-            self._task = self._bar.add_task("", total=1.0, detail="")
+        if progress.stage != self._stage:
+            self._bar.reset(self._task, total=1.0)
             self._stage = progress.stage
         self._bar.update(self._task, completed=progress.fraction, description=shown(progress.describe()),
                          detail=shown(progress.detail))
