@@ -35,7 +35,10 @@ def _seed_line(result: PipelineRunResult, config: PipelineConfig | None) -> str 
 
 
 def print_run(
-    result: PipelineRunResult, records_path: Path | None, console: Console, config: PipelineConfig | None = None
+    result: PipelineRunResult,
+    records_path: Path | None,
+    console: Console,
+    config: PipelineConfig | None = None,
 ) -> None:
     """Run id, the seed (drawn or given), a table of stages with durations and outcomes, the images
     and the record."""
