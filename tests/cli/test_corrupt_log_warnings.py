@@ -57,7 +57,7 @@ def test_status_resume_and_run_warn_and_the_unreadable_step_runs_again_visibly()
     status = _learn("status", "plan.toml")
     assert status.exit_code == 0 and status.stderr.startswith(expected)
     assert f"run `stablenew records check {RECORDS}`" in status.stderr and status.stderr.count("\n") == 1
-    assert "│ 2    │ 0      │ 1       │" in status.stdout  # the damaged step is pending again
+    assert "│ 2    │ 0      │ 0         │ 1       │" in status.stdout  # the damaged step is pending again
 
     resumed = _learn("resume", "plan.toml", "--no-grid")
     assert resumed.exit_code == 0 and resumed.stderr.startswith(expected)
