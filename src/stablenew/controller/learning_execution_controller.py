@@ -294,11 +294,16 @@ class LearningExecutionController:
         self._last = result
         self.last_grid_report = None
         if (self.grid_enabled if grid is None else grid) and self._sheets is not None:
-            self.last_grid_report = self._write_contact_sheets(plan, self._sheets, sink.written)
+            if cancel.cancelled:  # Ctrl-C or --timeout: stop now; the next run draws the sheets
+                self.last_grid_report = ContactSheetReport(skipped=(
+                    "not drawn: the run was interrupted (the next `learn run` or `learn resume` draws it)",))
+            else:
+                self.last_grid_report = self._write_contact_sheets(plan, self._sheets, sink.written, cancel)
         return result
 
     def _write_contact_sheets(
-        self, plan: LearningPlan, writer: ContactSheetWriter, written: Sequence[LearningRecord]
+        self, plan: LearningPlan, writer: ContactSheetWriter, written: Sequence[LearningRecord],
+        cancel: CancelToken | None = None,
     ) -> ContactSheetReport:
         """Draw the plan's sheets from every successful record it has: those read before the run and
         those this run wrote (one runner per plan, so the log holds no others; no second read)."""
@@ -310,7 +315,7 @@ class LearningExecutionController:
         out_dir = self.sheets_root / plan.id
         try:
             return writer.write(
-                contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels
+                contact_sheets(plan, images), str(out_dir), max_megapixels=self.max_megapixels, cancel=cancel
             )
         except OSError as exc:  # the plan ran and is recorded: a sheet that cannot be drawn is a warning
             return ContactSheetReport(failed=(f"{out_dir}: not written ({exc})",))

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, PngImagePlugin
 
-from stablenew.domain.plan.grid_layout import ContactSheet, ContactSheetReport
+from stablenew.adapters.grid.sheet_layout import PAD, Font, SheetLayout, layout
+from stablenew.domain.plan.grid_layout import SHEET_CHUNK, ContactSheet, ContactSheetReport
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
+from stablenew.domain.records.escaping import escape_controls_as_json
+from stablenew.domain.run.cancel import CancelToken
 
 log = logging.getLogger("stablenew.grid")
 _MISSING = (200, 200, 200)
+
+
+class SheetInterrupted(Exception):
+    """Drawing stopped because the run was cancelled (Ctrl-C)."""
 
 
 def _cell_size(sheet: ContactSheet) -> tuple[int, int] | None:
@@ -27,79 +35,75 @@ def _cell_size(sheet: ContactSheet) -> tuple[int, int] | None:
     return None
 
 
-def _font_size(cell: tuple[int, int]) -> int:
-    """Label text grows with the cells so it stays readable when the sheet is scaled down."""
-    return max(14, min(cell) // 24)
-
-
-def _margins(sheet: ContactSheet, font_size: int) -> tuple[int, int]:
-    """Left margin for the Y labels, top margin for the title and the X labels."""
-    longest = max((len(v) for v in sheet.y_values), default=0)
-    left = font_size + (font_size * 6 * longest) // 10 if sheet.y_label else 0
-    return left, 3 * (font_size + 6) + 8
+def _png_text(sheet: ContactSheet) -> PngImagePlugin.PngInfo:
+    """The sheet's plan and axes as PNG text: `Title`, and `stablenew-sheet` (JSON)."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Title", escape_controls_as_json(sheet.title, keep=""))
+    info.add_text(SHEET_CHUNK, escape_controls_as_json(json.dumps(dict(sheet.metadata), ensure_ascii=False)))
+    return info
 
 
 class PillowContactSheetWriter(ContactSheetWriter):
     """Full-size cells; a missing or unreadable image is a grey cell marked "missing"."""
 
     def write(
-        self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float
+        self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float,
+        cancel: CancelToken | None = None,
     ) -> ContactSheetReport:
-        """Write every sheet that has images and fits under `max_megapixels`."""
+        """Write every sheet that has images and fits under `max_megapixels`; the size is known from
+        one image header and the text, so a sheet over the limit is skipped before anything is drawn.
+        A cancelled `cancel` stops at once: the sheet being drawn and the rest are skipped."""
         written: list[str] = []
         skipped: list[str] = []
         failed: list[str] = []
         for sheet in sheets:
+            if cancel is not None and cancel.cancelled:
+                skipped.append(f"{sheet.name}: not drawn, interrupted")
+                continue
             size = _cell_size(sheet)
             if size is None:
                 skipped.append(f"{sheet.name}: no images to show")
                 continue
-            left, top = _margins(sheet, _font_size(size))
-            width = left + size[0] * len(sheet.x_values)
-            height = top + size[1] * len(sheet.y_values)
-            megapixels = width * height / 1_000_000
-            if megapixels > max_megapixels:
+            plan = layout(sheet, size)
+            if plan.megapixels > max_megapixels:
                 note = (
-                    f"{sheet.name}: skipped, {megapixels:.3g} MP is above the {max_megapixels:g} MP limit "
-                    f"([grid] max_megapixels)"
+                    f"{sheet.name}: skipped, {plan.megapixels:.3g} MP is above the {max_megapixels:g} MP "
+                    f"limit ([grid] max_megapixels)"
                 )
                 log.warning("contact sheet %s", note)
                 skipped.append(note)
                 continue
             try:
-                written.append(self._compose(sheet, size, (left, top), (width, height), Path(out_dir)))
+                written.append(self._compose(sheet, plan, Path(out_dir), cancel))
+            except SheetInterrupted:
+                skipped.append(f"{sheet.name}: not drawn, interrupted")
             except OSError as exc:  # full disk, no permission, a file where the folder should be
                 log.warning("contact sheet %s not written: %s", sheet.name, exc)
                 failed.append(f"{sheet.name}: not written ({exc})")
         return ContactSheetReport(written=tuple(written), skipped=tuple(skipped), failed=tuple(failed))
 
     def _compose(
-        self,
-        sheet: ContactSheet,
-        cell: tuple[int, int],
-        margins: tuple[int, int],
-        size: tuple[int, int],
-        out_dir: Path,
+        self, sheet: ContactSheet, plan: SheetLayout, out_dir: Path, cancel: CancelToken | None
     ) -> str:
-        font_size = _font_size(cell)
-        font, line = ImageFont.load_default(size=font_size), font_size + 6
-        canvas = Image.new("RGB", size, (255, 255, 255))
+        font, line, cell, left, top = plan.font, plan.line, plan.cell, plan.left, plan.top
+        canvas = Image.new("RGB", plan.size, (255, 255, 255))
         draw = ImageDraw.Draw(canvas)
-        left, top = margins
-        draw.text((left + 4, 4), sheet.title, fill=(0, 0, 0), font=font)
-        draw.text(
-            (left + 4, 4 + line),
-            sheet.x_label + (f"  (rows: {sheet.y_label})" if sheet.y_label else ""),
-            fill=(80, 80, 80),
-            font=font,
-        )
-        for col, value in enumerate(sheet.x_values):
-            draw.text((left + col * cell[0] + 4, 4 + 2 * line), value, fill=(0, 0, 0), font=font)
-        for row, (label, paths) in enumerate(zip(sheet.y_values, sheet.cells, strict=True)):
-            y = top + row * cell[1]
-            draw.text((6, y + cell[1] // 2 - line // 2), label, fill=(0, 0, 0), font=font)
+        y = PAD
+        for text, colour in [*((t, (0, 0, 0)) for t in plan.title), *((t, (80, 80, 80)) for t in plan.axes)]:
+            draw.text((PAD, y), text, fill=colour, font=font)
+            y += line
+        for col, lines in enumerate(plan.x_labels):
+            for number, text in enumerate(lines):
+                draw.text((left + col * cell[0] + PAD, y + number * line), text, fill=(0, 0, 0), font=font)
+        for row, (labels, paths) in enumerate(zip(plan.y_labels, sheet.cells, strict=True)):
+            if cancel is not None and cancel.cancelled:
+                raise SheetInterrupted
+            at_y = top + row * plan.row
+            first = at_y + max(PAD, (cell[1] - len(labels) * line) // 2)
+            for number, text in enumerate(labels):
+                draw.text((PAD, first + number * line), text, fill=(0, 0, 0), font=font)
             for col, path in enumerate(paths):
-                self._paste(canvas, draw, path, (left + col * cell[0], y), cell, font)
+                self._paste(canvas, draw, path, (left + col * cell[0], at_y), cell, font)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{sheet.name}.png"
         # A temp name of this writer's own: two processes drawing the same sheet never share one.
@@ -107,7 +111,7 @@ class PillowContactSheetWriter(ContactSheetWriter):
         try:
             os.fchmod(handle, 0o644)  # mkstemp's 0600 would make the sheet private
             with os.fdopen(handle, "wb") as partial:
-                canvas.save(partial, format="PNG", compress_level=1)
+                canvas.save(partial, format="PNG", compress_level=1, pnginfo=_png_text(sheet))
             os.replace(partial_name, target)
         except BaseException:
             Path(partial_name).unlink(missing_ok=True)
@@ -121,7 +125,7 @@ class PillowContactSheetWriter(ContactSheetWriter):
         path: str | None,
         at: tuple[int, int],
         cell: tuple[int, int],
-        font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+        font: Font,
     ) -> None:
         try:
             if path is None:

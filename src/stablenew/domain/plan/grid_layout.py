@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from stablenew.domain.plan.plan import LearningPlan
 from stablenew.domain.plan.steps import expand_plan
+
+SHEET_CHUNK = "stablenew-sheet"  # the PNG text chunk that holds a sheet's `metadata` as JSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,7 @@ class ContactSheet:
     y_label: str
     y_values: tuple[str, ...]
     cells: tuple[tuple[str | None, ...], ...]  # rows (Y) of columns (X)
+    metadata: Mapping[str, Any] = field(default_factory=dict)  # plan and axes, JSON-ready, for the PNG
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,16 @@ def contact_sheets(plan: LearningPlan, images: Mapping[str, tuple[str, ...]]) ->
                 row.append(found[0] if found else None)
             rows.append(tuple(row))
         z_text = ", ".join(f"{axis.label}={_text(v)}" for axis, v in zip(z_axes, z_combo, strict=True))
+        metadata = {
+            "plan_id": plan.id,
+            "plan_name": plan.name,
+            "plan_file": plan.source,
+            "x": {"axis": x_axis.label, "values": list(x_axis.values)},
+            "y": {"axis": y_axis.label, "values": list(y_axis.values)} if y_axis is not None else None,
+            "z": {axis.label: value for axis, value in zip(z_axes, z_combo, strict=True)},
+            "axes": [{"stage": a.stage, "variable": a.variable, "values": list(a.values)} for a in axes],
+            "cells": [list(row) for row in rows],
+        }
         sheets.append(
             ContactSheet(
                 name="grid" if len(z_combos) == 1 else f"grid-z{number:02d}",
@@ -67,6 +81,7 @@ def contact_sheets(plan: LearningPlan, images: Mapping[str, tuple[str, ...]]) ->
                 y_label=y_axis.label if y_axis is not None else "",
                 y_values=tuple(_text(v) for v in y_values) if y_axis is not None else ("",),
                 cells=tuple(rows),
+                metadata=metadata,
             )
         )
     return tuple(sheets)
