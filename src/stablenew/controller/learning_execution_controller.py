@@ -26,6 +26,7 @@ from stablenew.domain.plan.progress import (
 )
 from stablenew.domain.plan.prompt_sr import plan_prompts
 from stablenew.domain.plan.rules import first_stage_seed, locate_step_config_error, rebase_plan
+from stablenew.domain.plan.same_names import refuse_same_names
 from stablenew.domain.plan.steps import derive_step_config, expand_plan
 from stablenew.domain.ports.clock import Clock
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
@@ -153,6 +154,7 @@ class LearningExecutionController:
             self._backend.validate(configs, source=plan.source)
         except InputError as exc:
             raise locate_step_config_error(plan, exc) from None
+        refuse_same_names(plan, self._backend.canonical_names)
 
     def _validate_on_every_server(self, plan: LearningPlan, configs: list[PipelineConfig]) -> None:
         """Every name the plan uses must exist on every server: a server missing one is exit 2 naming
@@ -182,6 +184,8 @@ class LearningExecutionController:
             self.usable_servers.append(name)
         if not self.usable_servers and first is not None:
             raise first
+        if self.usable_servers:
+            refuse_same_names(plan, self._servers[self.usable_servers[0]].canonical_names)
     def prepare(self, plan: LearningPlan, *, resume: bool = False) -> tuple[LearningPlan, frozenset[str]]:
         """The plan with its shared seed fixed, and the step keys already done according to the log.
 

@@ -24,8 +24,12 @@ def read_data_file(path: Path | str, error: type[InputError] = ConfigError) -> d
     except OSError as exc:
         raise error(f"cannot be read ({exc.strerror})", source=str(path)) from None
     try:
-        text = raw.decode("utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        text = raw.decode("utf-8-sig")  # a UTF-8 byte-order mark (Windows editors write one) is dropped
+        data = (json.loads(text, object_pairs_hook=_refuse_duplicate_keys) if path.suffix.lower() == ".json"
+                else tomllib.loads(text))
+    except DuplicateKeyError as exc:
+        raise error(f"is not valid JSON (the key {exc.key!r} appears twice in one object)",
+                    source=str(path)) from None
     except UnicodeDecodeError:
         raise error("is not UTF-8 text", source=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
@@ -40,6 +44,24 @@ def read_data_file(path: Path | str, error: type[InputError] = ConfigError) -> d
         raise error("expected a table/object at the top level", source=str(path))
     if _too_deep(data):
         raise error(f"nests too deeply (at most {MAX_DEPTH} levels of tables and arrays)", source=str(path))
+    return data
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names one key twice (json keeps the last silently; TOML refuses it)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object hook: the object as a dict, or DuplicateKeyError for a repeated key."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKeyError(key)
+        data[key] = value
     return data
 
 

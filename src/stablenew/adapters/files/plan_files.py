@@ -50,8 +50,13 @@ def _base(path: Path, data: Mapping[str, Any], section: Mapping[str, Any]) -> Pi
     if not isinstance(named, str) or not named.strip():
         raise PlanError(f"expected a file path, got {named!r}", field="plan.base")
     base_path = path.parent / named
+    if base_path.is_dir():
+        raise PlanError(f"{base_path} is a folder; expected a pipeline config file", field="plan.base")
     if not base_path.is_file():
         raise PlanError(f"file not found: {base_path}", field="plan.base")
+    if base_path.resolve() == path.resolve():
+        raise PlanError(f"names the plan file itself ({named!r}); expected a pipeline config file",
+                        field="plan.base")
     return load_pipeline_config(base_path)  # its errors name the base file
 
 

@@ -37,7 +37,7 @@ def coerce_field(spec: FieldSpec, value: Any, where: str) -> Any:
     if not ok:
         raise ConfigError(f"expected {expected}, got {value!r}", field=where)
     if spec.kind == "float":
-        value = float(value)
+        value = float(value) + 0.0  # -0.0 becomes 0.0: shown, recorded and compared as 0
     if spec.kind in ("int", "float"):
         low_bad = spec.minimum is not None and (
             value <= spec.minimum if spec.exclusive_minimum else value < spec.minimum

@@ -134,6 +134,8 @@ def _finite(value: float, item: str) -> float:
         value = float(value)
     except OverflowError:
         value = math.inf
+    if math.isnan(value):
+        raise AxisValueError(f'"{item}" is not a number')
     if not math.isfinite(value):
         raise AxisValueError(f'"{item}" has a number out of range')
     return value

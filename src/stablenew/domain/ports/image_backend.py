@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
 
 from stablenew.domain.config.pipeline import PipelineConfig
 from stablenew.domain.run.cancel import CancelToken
@@ -52,3 +54,9 @@ class ImageBackend(ABC):
         A backend that checks nothing says so in its own implementation (`return None` with a reason).
         """
         raise NotImplementedError
+
+    def canonical_names(self, stage: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """`params` with every name in them (model, VAE, sampler, scheduler, upscaler) as this backend
+        spells what it would run (`k_euler_a` → `Euler a`), for names `validate` accepted; a backend
+        without name lists returns them as given."""
+        return dict(params)

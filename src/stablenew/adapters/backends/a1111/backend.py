@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from stablenew.adapters.backends.a1111 import payloads, response
 from stablenew.adapters.backends.a1111.client import A1111Client
@@ -70,6 +71,10 @@ class A1111Backend(ImageBackend):
         needs_adetailer = any(stage.stage == "adetailer" for c in configs for stage in c.enabled_stages())
         validate_configs(self.catalog(), configs, source=source,
                          adetailer=self.adetailer_installed if needs_adetailer else None)
+
+    def canonical_names(self, stage: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The server's own names for the names in `params` (alias, any case, title or file)."""
+        return {**params, **self.catalog().translate(params, where=stage)}
 
     def adetailer_installed(self) -> bool:
         """Whether the server has the ADetailer extension (GET /sdapi/v1/scripts once per backend)."""

@@ -7,7 +7,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PIL import Image
@@ -16,7 +16,12 @@ from stablenew.adapters.backends.comfyui.catalog import Catalog
 from stablenew.adapters.backends.comfyui.client import ComfyUIClient
 from stablenew.adapters.backends.comfyui.job import JobWatcher, Timing
 from stablenew.adapters.backends.comfyui.mapping import Graph
-from stablenew.adapters.backends.comfyui.stage_values import check_names, hires_choice, stage_values
+from stablenew.adapters.backends.comfyui.stage_values import (
+    canonical_names,
+    check_names,
+    hires_choice,
+    stage_values,
+)
 from stablenew.adapters.backends.comfyui.templates import Template, Templates
 from stablenew.adapters.backends.comfyui.websocket import ProgressSocket, ws_url
 from stablenew.adapters.backends.http import Budget
@@ -120,6 +125,10 @@ class ComfyUIBackend(ImageBackend):
             return bool(self.templates.for_stage("txt2img").mapping.get("ckpt_name"))
         except ConfigError:
             return True  # a broken workflow file is reported when a run loads it
+
+    def canonical_names(self, stage: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """ComfyUI's names for the A1111-style names in `params` (`k_euler_a` → `euler_ancestral`)."""
+        return canonical_names(stage, params, self.catalog())
 
     def validate(self, configs: list[PipelineConfig], *, source: str | None = None) -> None:
         try:

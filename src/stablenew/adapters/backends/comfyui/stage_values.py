@@ -70,6 +70,23 @@ def upscale_choice(
     ), "lanczos"
 
 
+def canonical_names(stage: str, params: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """The ComfyUI names (sampler and scheduler as a pair, checkpoint, VAE and upscale model files)
+    that `params` resolve to; names must be known (check_names first)."""
+    out = dict(params)
+    if "sampler_name" in params or "scheduler" in params:
+        pair = translate_sampler(str(params.get("sampler_name") or "Euler a"), params.get("scheduler"),
+                                 samplers=catalog.samplers, schedulers=catalog.schedulers)
+        out.update(sampler_name=pair.sampler, scheduler=pair.scheduler)
+    for key, kind, files in (("model", "checkpoint", catalog.checkpoints), ("vae", "VAE", catalog.vaes)):
+        if params.get(key):
+            out[key] = resolve_file(kind, str(params[key]), files, field=key)
+    for key in ("upscaler", "upscaler_2"):
+        if params.get(key):
+            out[key] = upscale_choice(str(params[key]), catalog, field=key)
+    return out
+
+
 def check_names(
     stage: str, params: Mapping[str, Any], catalog: Catalog, *, source: str | None = None
 ) -> None:

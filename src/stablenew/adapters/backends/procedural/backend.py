@@ -110,6 +110,10 @@ class ProceduralBackend(ImageBackend):
         """ConfigError (exit 2) for a sampler, scheduler or upscaler A1111 would not know; models pass."""
         catalog.validate_configs(configs, source=source)
 
+    def canonical_names(self, stage: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A1111's names for the sampler, scheduler and upscalers in `params` (models pass as given)."""
+        return {**params, **catalog.canonical(params)}
+
     def generate(
         self,
         request: StageRequest,

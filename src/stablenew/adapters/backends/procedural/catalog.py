@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from stablenew.domain.config.a1111_names import SAMPLERS as A1111_SAMPLERS
 from stablenew.domain.config.a1111_names import SCHEDULERS as A1111_SCHEDULERS
@@ -45,6 +46,25 @@ def check_stage(stage: StageConfig) -> None:
                 raise ConfigError(SAMPLERS.unknown(value), field=f"{stage.stage}.{key}")
         elif key in _FIELDS and _FIELDS[key].resolve(value) is None:
             raise ConfigError(_FIELDS[key].unknown(value), field=f"{stage.stage}.{key}")
+
+
+def canonical(params: Mapping[str, Any]) -> dict[str, str]:
+    """The canonical names of the sampler (a combined "DPM++ 2M Karras" split in two), scheduler and
+    upscalers in `params`; names this catalog does not know are left out."""
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if not isinstance(value, str) or value == "":
+            continue
+        if key == "sampler_name":
+            found = SAMPLERS.resolve(value)
+            split = split_legacy_sampler(value, SAMPLERS, SCHEDULERS) if found is None else None
+            out.update({"sampler_name": found} if found else
+                       {"sampler_name": split[0], "scheduler": split[1]} if split else {})
+        elif key in _FIELDS:
+            resolved = _FIELDS[key].resolve(value)
+            if resolved is not None:
+                out[key] = resolved
+    return out
 
 
 def validate_configs(configs: Iterable[PipelineConfig], *, source: str | None) -> None:
