@@ -92,8 +92,8 @@ def test_png_text_chunks_hold_no_raw_control_characters() -> None:
     result = runner.invoke(app, ["run", "config.toml", "--output", "out", "--learning"])
     assert result.exit_code == 0, result.output
     (record,) = read_records(Path("out/learning/learning_records.jsonl")).records
-    assert record.prompt == "a fox\x1b[31m in\x00 snow\x9b"  # the record keeps what was asked
-    chunks = read_png_text(record.images[0])
+    assert record.data["prompt"] == "a fox\x1b[31m in\x00 snow\x9b"  # the record keeps what was asked
+    chunks = read_png_text(record.data["images"][0])
     for text in chunks.values():
         assert not any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in text), text
     expected = "a fox\\u001b[31m in\\u0000 snow\\u009b\nNegative prompt: blur\nry"
