@@ -12,13 +12,15 @@ from stablenew.controller.learning_execution_controller import LearningExecution
 from stablenew.domain.plan.grid_layout import ContactSheet, ContactSheetReport
 from stablenew.domain.plan.learning_adapter import build_single_variable_plan
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
+from stablenew.domain.run.cancel import CancelToken
 
 BASE = {"prompt": "a lighthouse", "txt2img": {"steps": 4, "width": 64, "height": 64}}
 
 
 class _FullDisk(ContactSheetWriter):
     def write(
-        self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float
+        self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float,
+        cancel: CancelToken | None = None,
     ) -> ContactSheetReport:
         raise OSError(28, "No space left on device")
 
