@@ -34,7 +34,7 @@ def test_bracketed_text_in_a_stage_error_is_not_eaten_as_markup() -> None:
     Path("config.toml").write_text('prompt = "a fox"\n[txt2img]\nwidth = 64\nheight = 64\n', encoding="utf-8")
     Path("out[a1111]").mkdir()
     Path("out[a1111]/runs").write_text("a file where the image folder should be", encoding="utf-8")
-    result = runner.invoke(app, ["run", "config.toml", "--output", "out[a1111]"])
+    result = runner.invoke(app, ["run", "config.toml", "--output", "out[a1111]"], env={"COLUMNS": "500"})
     assert result.exit_code == 1
     assert "out[a1111]/runs" in result.output.replace("\n", "").replace("│", "").replace(" ", "")
 
