@@ -29,7 +29,7 @@ _FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("stablenew_config_fil
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # no infinite or NaN time-out
 
 
 def check_base_url(value: str, credentials: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from itertools import takewhile
 from pathlib import Path
@@ -33,7 +34,19 @@ GridOpt = Annotated[bool, typer.Option("--grid/--no-grid", help="Draw the contac
 MaxStepsOpt = Annotated[
     int | None, typer.Option("--max-steps", min=1, help="Run at most this many steps now.")
 ]
-TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.0, help="Stop after this many seconds.")]
+
+
+def _finite_seconds(value: float | None) -> float | None:
+    """--timeout must be a real duration: `inf` or `nan` would silently mean "never" (exit 2)."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise typer.BadParameter(f"expected a finite number of seconds >= 0, not {value}")
+    return value
+
+
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--timeout", callback=_finite_seconds, help="Stop after this many seconds."),
+]
 SkipServersOpt = Annotated[
     bool,
     typer.Option(
