@@ -135,6 +135,15 @@ def _inside(root: str, path: str) -> bool:
     return os.path.commonpath((root, os.path.abspath(path))) == root
 
 
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait for `event` up to `seconds`. Not asyncio.wait_for: on Python 3.11 it swallows a cancel that
+    arrives just as the event is set (the server's stop sets `interrupted` and cancels the worker at
+    once), which left the worker running and stop() waiting 10 s for its thread."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+
 class FakeComfyUIServer:
     """See the module docstring. Use as a context manager or ``start()`` / ``stop()``."""
 
@@ -336,6 +345,7 @@ class FakeComfyUIServer:
             ready.set()
             await self._stop_requested.wait()
             self._stopping.set()
+            self._wake.set()
             if self._running is not None:
                 self._running.interrupted.set()
             worker.cancel()
@@ -347,13 +357,13 @@ class FakeComfyUIServer:
     async def _close_sockets(self, _app: web.Application) -> None:
         for ws, _request in list(self._sockets.values()):
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(code=WSCloseCode.GOING_AWAY, message=b"Server shutdown"), 1.0)
+                async with asyncio.timeout(1.0):
+                    await ws.close(code=WSCloseCode.GOING_AWAY, message=b"Server shutdown")
         self._sockets.clear()
 
     async def _sleep(self, seconds: float) -> None:
         assert self._stopping is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+        await _wait(self._stopping, seconds)
 
     # ------------------------------------------------------------------ HTTP plumbing
     def _routes(self) -> list[tuple[str, str, Any]]:
@@ -796,10 +806,13 @@ class FakeComfyUIServer:
 
     async def _worker(self) -> None:
         assert self._wake is not None
-        while True:
-            while not self._pending:
+        assert self._stopping is not None
+        while not self._stopping.is_set():  # a cancel alone could be lost; stopping is always seen
+            while not self._pending and not self._stopping.is_set():
                 self._wake.clear()
                 await self._wake.wait()
+            if self._stopping.is_set():
+                return
             job = min(self._pending, key=lambda j: j.number)
             self._pending.remove(job)
             self._running = job
@@ -967,8 +980,7 @@ class FakeComfyUIServer:
     async def _step(self, job: _Job) -> None:
         await self._check_interrupt(job)
         if self.step_delay_s > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(job.interrupted.wait(), self.step_delay_s)
+            await _wait(job.interrupted, self.step_delay_s)
         else:
             await asyncio.sleep(0)
         await self._check_interrupt(job)
