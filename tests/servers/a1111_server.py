@@ -159,7 +159,7 @@ class FakeA1111Server:
     def _check_auth(self, path: str, headers: Mapping[str, str]) -> None:
         if self.username is None or not path.startswith("/sdapi/"):
             return
-        challenge = {"WWW-Authenticate": "Basic"}
+        challenge: dict[str, str] = {}  # A1111 1.10.1 sends no WWW-Authenticate header (recorded)
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "basic":
             raise ApiError(401, pl.http_exception(401, "Not authenticated").body, challenge)

@@ -73,6 +73,11 @@ def _combo(choices: Iterable[str], **extra: Any) -> list[Any]:
     return [list(choices), dict(extra)]
 
 
+def _v3_combo(choices: Iterable[str], **extra: Any) -> list[Any]:
+    """The newer /object_info combo shape: ["COMBO", {"multiselect": false, "options": [...]}]."""
+    return ["COMBO", {"multiselect": False, "options": list(choices), **extra}]
+
+
 def _link(type_name: str, **extra: Any) -> list[Any]:
     return [type_name, dict(extra)] if extra else [type_name]
 
@@ -160,7 +165,7 @@ def build_object_info(
             "UpscaleModelLoader",
             display_name="Load Upscale Model",
             category="loaders",
-            required={"model_name": _combo(upscale_models)},
+            required={"model_name": _v3_combo(upscale_models)},  # ComfyUI 0.3.64 (recorded)
             output=("UPSCALE_MODEL",),
             python_module="comfy_extras.nodes_upscale_model",
         ),

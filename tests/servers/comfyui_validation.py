@@ -117,6 +117,8 @@ class _Validator:
             for name, config in spec.get(category, {}).items():
                 input_type = config[0]
                 options = config[1] if len(config) > 1 else {}
+                if input_type == "COMBO":  # the newer combo shape: the choices are under "options"
+                    input_type = list(options.get("options", []))
                 if name not in inputs:
                     if category == "required":
                         errors.append(

@@ -266,7 +266,7 @@ def test_basic_auth_is_required_on_sdapi_routes(a1111_server_factory) -> None:  
     srv = a1111_server_factory(username="user", password="secret")
     anonymous = httpx.get(f"{srv.base_url}{V1}/sd-models")
     assert anonymous.status_code == 401 and anonymous.json()["detail"] == "Not authenticated"
-    assert anonymous.headers["www-authenticate"] == "Basic"
+    assert "www-authenticate" not in anonymous.headers  # as the recorded A1111 1.10.1
     wrong = httpx.get(f"{srv.base_url}{V1}/sd-models", auth=("user", "nope"))
     assert wrong.status_code == 401 and wrong.json()["detail"] == "Incorrect username or password"
     assert httpx.get(f"{srv.base_url}{V1}/sd-models", auth=("user", "secret")).status_code == 200

@@ -139,7 +139,8 @@ def test_system_stats_and_object_info_have_comfyui_shapes(
     assert info["KSampler"]["input_order"]["required"][:2] == ["model", "seed"]
     assert info["SaveImage"]["output_node"] is True and info["KSampler"]["output_node"] is False
     assert info["LoadImage"]["input"]["required"]["image"] == [[], {"image_upload": True}]
-    assert info["UpscaleModelLoader"]["input"]["required"]["model_name"][0] == ["RealESRGAN_x4plus.pth"]
+    assert info["UpscaleModelLoader"]["input"]["required"]["model_name"] == [
+        "COMBO", {"multiselect": False, "options": ["RealESRGAN_x4plus.pth"]}]  # the newer shape, as recorded
 
     assert list(http.get("/object_info/KSampler").json()) == ["KSampler"]
     assert http.get("/api/object_info/KSampler").json() == {"KSampler": info["KSampler"]}
