@@ -17,6 +17,7 @@ from stablenew.adapters.records import read_records
 from stablenew.container import Container, build_container
 from stablenew.domain.plan.grid_layout import ContactSheet, ContactSheetReport
 from stablenew.domain.ports.contact_sheet import ContactSheetWriter
+from stablenew.domain.run.cancel import CancelToken
 from stablenew.settings import load_app_config
 
 PLAN = """[plan]
@@ -43,8 +44,8 @@ class _CellRecorder(ContactSheetWriter):
     def __init__(self) -> None:
         self.cells: list[tuple[str, bool]] = []
 
-    def write(self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float
-              ) -> ContactSheetReport:
+    def write(self, sheets: tuple[ContactSheet, ...], out_dir: str, *, max_megapixels: float,
+              cancel: CancelToken | None = None) -> ContactSheetReport:
         self.cells = [(p, Path(p).is_file()) for s in sheets for row in s.cells for p in row if p]
         return ContactSheetReport()
 
