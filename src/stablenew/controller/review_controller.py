@@ -13,7 +13,13 @@ from stablenew.domain.feedback.model import recommend
 from stablenew.domain.feedback.model_settings import ModelSettings
 from stablenew.domain.feedback.observations import PreferenceOutcome
 from stablenew.domain.feedback.requests import RatingRequest
-from stablenew.domain.feedback.review import ReviewImage, next_pair, plan_entries, review_images
+from stablenew.domain.feedback.review import (
+    ReviewImage,
+    closest_races,
+    next_pair,
+    plan_entries,
+    review_images,
+)
 from stablenew.domain.ports.record_sink import RecordSource
 
 SourceFactory = Callable[[Path], RecordSource]
@@ -85,8 +91,8 @@ class ReviewController:
         if plan_id != IMPORTED:
             join = self.feedback.join(plan_id)
             return recommend(join.rated, join.pairs, settings=self._settings, plan=plan_id).to_dict()
-        runs = {image.run_id for image in self.images(IMPORTED)}
-        paths = {image.path for image in self.images(IMPORTED)}
+        imported = self.images(IMPORTED)
+        runs, paths = {image.run_id for image in imported}, {image.path for image in imported}
         join = self.feedback.join(None)
         rated = [r for r in join.rated if r.run_id in runs]
         pairs = [p for p in join.pairs if p.image_a in paths and p.image_b in paths]
@@ -95,12 +101,7 @@ class ReviewController:
     def pair(self, plan_id: str) -> dict[str, Any] | None:
         """The next pair to compare: the closest race between two leading values first."""
         recommendation = self.recommendation(plan_id)
-        leaders = []
-        for axis in sorted(recommendation.get("axes") or (), key=_gap):
-            values = sorted(axis["values"], key=lambda v: -(v.get("effect") or v.get("mean_stars") or 0))
-            if len(values) >= 2:
-                label = f"{axis['stage']}.{axis['variable']}"
-                leaders.append((label, values[0]["value"], values[1]["value"]))
+        leaders = closest_races(recommendation.get("axes") or ())
         rater = self.feedback.rater
         compared = {frozenset(key[1:]) for key in self.feedback.state().preferences if key[0] == rater}
         found = next_pair(self.images(plan_id), leaders, compared)
@@ -165,8 +166,3 @@ def _entry(entry: Any) -> dict[str, Any]:
     return {"plan_id": entry.plan_id, "plan_name": entry.plan_name, "runs": entry.runs,
             "images": entry.images, "last": entry.last}
 
-
-def _gap(axis: dict[str, Any]) -> float:
-    """How close the race between an axis's two best values is (smaller first)."""
-    effects = sorted((v.get("effect") or v.get("mean_stars") or 0.0 for v in axis["values"]), reverse=True)
-    return effects[0] - effects[1] if len(effects) >= 2 else float("inf")

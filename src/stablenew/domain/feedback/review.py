@@ -93,6 +93,23 @@ def plan_entries(records: Iterable[LearningRecord]) -> tuple[list[PlanEntry], li
     return sorted(listed, key=lambda e: e.last, reverse=True), list(reversed(loose))
 
 
+def _effect(value: Mapping[str, Any]) -> float:
+    return float(value.get("effect") or value.get("mean_stars") or 0.0)
+
+
+def closest_races(axes: Sequence[Mapping[str, Any]]) -> list[tuple[str, Any, Any]]:
+    """(axis label, best value, runner-up) of each axis of a recommendation's `axes`, the axis whose
+    two best values are closest first: the comparisons that would most change the pick."""
+    races: list[tuple[float, tuple[str, Any, Any]]] = []
+    for axis in axes:
+        ranked = sorted(axis["values"], key=_effect, reverse=True)
+        if len(ranked) >= 2:
+            label = f"{axis['stage']}.{axis['variable']}"
+            gap = _effect(ranked[0]) - _effect(ranked[1])
+            races.append((gap, (label, ranked[0]["value"], ranked[1]["value"])))
+    return [race for _, race in sorted(races, key=lambda item: item[0])]
+
+
 def next_pair(
     images: Sequence[ReviewImage],
     leaders: Sequence[tuple[str, Any, Any]],
