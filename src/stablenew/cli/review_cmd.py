@@ -59,8 +59,10 @@ def review(
     config: ConfigOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Serve a page that shows a plan's images large, with their settings, and rates them with the
-    keyboard (1–5, ←/→, u, t, z; c to compare two images with a / b / =). Ctrl-C stops it."""
+    """Serve a page to rate a plan's images with the keyboard (1–5, ←/→, u, t, z; c compares two).
+
+    Each image is shown large with its settings; Ctrl-C stops the server.
+    """
     with cli_errors(debug):
         container = open_container(config, output=output, records=records)
         plan_id = container.load_plan(plan_file).id if plan_file is not None else None
